@@ -1,0 +1,498 @@
+"""The activation plugin contract: :class:`Activation`.
+
+An activation is data about a function, not only the function: its value, its
+two one-sided derivatives, where it has kinks and where it saturates.  The
+engine, the plots and the widgets never decide by accident what happens at a
+kink: they ask :meth:`Activation.derivative` with a named ``kink`` rule.
+
+Writing a plugin
+----------------
+Subclass :class:`Activation` and give
+
+* ``name`` (optional, defaults to the snake_case class name; the entry-point
+  name wins when the class is loaded through ``kit.activations``),
+* ``defaults``: the parameters and their default values,
+* ``formula``: a LaTeX string (may be empty),
+* ``value(z)``, ``left_derivative(z)``, ``right_derivative(z)``: plain numpy
+  code on a floating array ``z``.  The base class wraps these three methods so
+  that they accept scalars, lists and integer arrays, refuse non-numbers with a
+  ``TypeError``, and give back scalars for scalars.  Return the dtype of ``z``.
+* ``kinks(lo, hi)`` if the function has points where it is not differentiable,
+* ``saturation(tol)`` in closed form if you know it (optional: the base class
+  finds it numerically, and :func:`kit.check` checks that both agree),
+* ``frameworks``: what PyTorch, TensorFlow and JAX return at the kinks, where
+  those frameworks have the function.
+
+Parameters are read as attributes (``self.alpha``).  To refuse a bad parameter
+value, override ``__init__``, call ``super().__init__(**params)`` and raise
+``ValueError`` naming the parameter.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeAlias, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "FRAMEWORKS",
+    "KINK_RULES",
+    "Activation",
+    "Fixed",
+    "KinkRule",
+    "as_float_array",
+    "validate_kink",
+    "within",
+]
+
+FRAMEWORKS: tuple[str, ...] = ("pytorch", "tensorflow", "jax")
+"""Framework names accepted as a ``kink`` rule."""
+
+KINK_RULES: tuple[str, ...] = ("left", "right", "mean")
+"""Named rules accepted as a ``kink`` rule, besides a number t and a framework."""
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A fixed derivative value used at a kink, whatever the one-sided limits.
+
+    Frameworks sometimes return a value that is neither one-sided derivative,
+    e.g. ``sign'(0) = 0`` where both one-sided derivatives are ``+inf``.
+
+    Examples
+    --------
+    >>> import kit
+    >>> kit.get("sign").derivative(0.0, kink=Fixed(0.0))
+    0.0
+    """
+
+    value: float
+
+
+Rule: TypeAlias = Union[str, float, Fixed]
+KinkRule: TypeAlias = Union[Rule, Mapping[float, Rule]]
+"""A kink rule: ``"left"``, ``"right"``, ``"mean"``, a number t in [0, 1]
+meaning ``(1 - t) * left + t * right``, a :class:`Fixed` value, a framework
+name, or (in ``frameworks``) a mapping from kink location to one of these."""
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_RESERVED = {
+    "name",
+    "defaults",
+    "formula",
+    "frameworks",
+    "params",
+    "value",
+    "left_derivative",
+    "right_derivative",
+    "derivative",
+    "kinks",
+    "saturation",
+    "framework_rule",
+}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def as_float_array(z: Any, what: str = "z") -> NDArray[np.floating]:
+    """Return ``z`` as a floating numpy array, keeping a floating dtype.
+
+    Integers and booleans become float64; anything that is not a real number
+    raises ``TypeError`` saying what was expected.
+
+    Examples
+    --------
+    >>> as_float_array([0, 1]).dtype
+    dtype('float64')
+    >>> as_float_array(np.float16(0.5)).dtype
+    dtype('float16')
+    """
+    if isinstance(z, np.ndarray):
+        arr = z
+    elif isinstance(z, (str, bytes)):
+        raise TypeError(f"{what}: expected real numbers (a float or an array of floats), got {type(z).__name__} {z!r}")
+    else:
+        try:
+            arr = np.asarray(z)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{what}: expected real numbers (a float or an array of floats), got {type(z).__name__}"
+            ) from exc
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr
+    if kind in "iub":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{what}: expected real numbers (a float or an array of floats), got {type(z).__name__} of dtype {arr.dtype}"
+    )
+
+
+def _scalar_out(out: Any, python_scalar: bool) -> Any:
+    if np.ndim(out) != 0:
+        return out
+    out = np.asarray(out)
+    return float(out) if python_scalar else out[()]
+
+
+def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a plugin's ``method(self, z)`` so it takes any real input."""
+    if getattr(method, "_kit_vectorised", False):
+        return method
+
+    @functools.wraps(method)
+    def wrapper(self: Activation, z: ArrayLike) -> Any:
+        python_scalar = isinstance(z, (int, float)) and not isinstance(z, np.generic)
+        scalar = python_scalar or isinstance(z, np.generic)
+        out = method(self, as_float_array(z))
+        return _scalar_out(out, python_scalar) if scalar else out
+
+    wrapper._kit_vectorised = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def within(points: Any, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
+    """Sorted float64 array of the ``points`` that lie in ``[lo, hi]``.
+
+    A helper for :meth:`Activation.kinks`.
+
+    Examples
+    --------
+    >>> within([6.0, 0.0], -1, 1)
+    array([0.])
+    """
+    pts = np.sort(np.asarray(points, dtype=np.float64).ravel())
+    return pts[(pts >= lo) & (pts <= hi)]
+
+
+def validate_kink(kink: Any) -> Rule:
+    """Return ``kink`` if it is a valid kink rule, else raise ``ValueError``.
+
+    Valid: ``"left"``, ``"right"``, ``"mean"``, a framework name (see
+    :data:`FRAMEWORKS`), a real number t in [0, 1], or a :class:`Fixed` value.
+
+    Examples
+    --------
+    >>> validate_kink(0.5)
+    0.5
+    >>> validate_kink("middle")
+    Traceback (most recent call last):
+    ...
+    ValueError: kink must be 'left', 'right', 'mean', a number t in [0, 1], or one of 'pytorch', 'tensorflow', 'jax'; got 'middle'
+    """
+    allowed = (
+        f"kink must be 'left', 'right', 'mean', a number t in [0, 1], or one of "
+        f"{', '.join(repr(f) for f in FRAMEWORKS)}; got {kink!r}"
+    )
+    if isinstance(kink, Fixed):
+        return kink
+    if isinstance(kink, str):
+        if kink in KINK_RULES or kink in FRAMEWORKS:
+            return kink
+        raise ValueError(allowed)
+    if isinstance(kink, (int, float, np.integer, np.floating)) and not isinstance(kink, (bool, np.bool_)):
+        t = float(kink)
+        if 0.0 <= t <= 1.0:
+            return t
+    raise ValueError(allowed)
+
+
+def _combine(left: NDArray, right: NDArray, rule: Rule) -> NDArray:
+    """The derivative a rule picks from the two one-sided derivatives."""
+    if isinstance(rule, Fixed):
+        return np.full_like(left, rule.value)
+    if rule == "left" or rule == 0.0:
+        return left
+    if rule == "right" or rule == 1.0:
+        return right
+    t = 0.5 if rule == "mean" else float(rule)
+    dtype = np.result_type(left)
+    return (1 - t) * left + np.asarray(t, dtype=dtype) * right
+
+
+class Activation:
+    """Base class of every activation: built-ins, plugins and notebook ones.
+
+    Parameters
+    ----------
+    **params
+        Values for the parameters named in ``defaults``.  An unknown name
+        raises ``TypeError``; a non-finite or non-real value ``ValueError``.
+
+    Attributes
+    ----------
+    name : str
+        The activation's name (``[a-z][a-z0-9_]*``).
+    defaults : dict
+        Class-level parameters and their defaults, ``{}`` when there are none.
+    formula : str
+        LaTeX for display, may be empty.
+    frameworks : dict
+        What each framework's autodiff returns at this function's kinks:
+        ``{"pytorch": "left", "jax": {-1.0: "right", 1.0: "left"}}``.  Omit a
+        framework that does not have the function.
+
+    Examples
+    --------
+    ReLU has a kink at 0, where its one-sided derivatives differ:
+
+    >>> import kit
+    >>> relu = kit.get("relu")
+    >>> relu.left_derivative(0.0), relu.right_derivative(0.0)
+    (0.0, 1.0)
+    >>> relu.derivative(0.0, kink="mean"), relu.derivative(0.0, kink=0.25)
+    (0.5, 0.25)
+    >>> relu.kinks(-10, 10)
+    array([0.])
+    >>> relu.saturation(tol=0)
+    [(-inf, 0.0)]
+    """
+
+    name: ClassVar[str] = ""
+    defaults: ClassVar[Mapping[str, float]] = {}
+    formula: ClassVar[str] = ""
+    frameworks: ClassVar[Mapping[str, KinkRule]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = _snake(cls.__name__)
+        for meth in ("value", "left_derivative", "right_derivative"):
+            if meth in cls.__dict__:
+                setattr(cls, meth, _vectorised(cls.__dict__[meth]))
+        clash = _RESERVED.intersection(cls.defaults)
+        if clash:
+            raise TypeError(f"{cls.__name__}: parameter names {sorted(clash)} are reserved by kit.Activation")
+
+    def __init__(self, **params: float) -> None:
+        cls = type(self)
+        unknown = set(params) - set(cls.defaults)
+        if unknown:
+            valid = ", ".join(cls.defaults) or "none"
+            raise TypeError(
+                f"{cls.name or cls.__name__}: unknown parameter(s) {', '.join(sorted(unknown))}; valid parameters: {valid}"
+            )
+        merged = {**cls.defaults, **params}
+        checked: dict[str, float] = {}
+        for key, val in merged.items():
+            if isinstance(val, (bool, np.bool_)) or not isinstance(val, (int, float, np.integer, np.floating)):
+                raise ValueError(f"{cls.name}: parameter {key} must be a real number, got {val!r}")
+            if not math.isfinite(float(val)):
+                raise ValueError(f"{cls.name}: parameter {key} must be finite, got {val!r}")
+            default = cls.defaults[key]
+            if isinstance(default, int) and not isinstance(default, bool):
+                if float(val) != int(val):
+                    raise ValueError(f"{cls.name}: parameter {key} must be a whole number, got {val!r}")
+                checked[key] = int(val)
+            else:
+                checked[key] = float(val)
+        self._params = checked
+        for key, val in checked.items():
+            setattr(self, key, val)
+
+    # -- the function and its one-sided derivatives -------------------------
+    def value(self, z: ArrayLike) -> Any:
+        """f(z), elementwise, same shape and floating dtype as ``z``."""
+        raise NotImplementedError(f"{type(self).__name__} must define value(z)")
+
+    def left_derivative(self, z: ArrayLike) -> Any:
+        """lim_{h -> 0+} (f(z) - f(z - h)) / h, elementwise.
+
+        Infinite on the side where f jumps.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define left_derivative(z)")
+
+    def right_derivative(self, z: ArrayLike) -> Any:
+        """lim_{h -> 0+} (f(z + h) - f(z)) / h, elementwise.
+
+        Infinite on the side where f jumps.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define right_derivative(z)")
+
+    def __call__(self, z: ArrayLike) -> Any:
+        return self.value(z)
+
+    def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
+        """Sorted points in ``[lo, hi]`` where f is not differentiable.
+
+        Default: none.  Use :func:`within` to filter a list of points.
+        """
+        return np.empty(0, dtype=np.float64)
+
+    def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
+        """Intervals ``(lo, hi)`` on which both one-sided |f'| are <= ``tol``.
+
+        ``tol=0`` gives the dead region, where the gradient is exactly zero and
+        gradient descent learns nothing.  Ends may be ``-inf``/``inf``.  The base
+        class finds the intervals numerically (a scan over the float range
+        refined by bisection, ends within 1e-9 of a kink snapped to it);
+        subclasses may answer in closed form.
+        """
+        return numerical_saturation(self, tol)
+
+    # -- given by the base class ---------------------------------------------
+    @property
+    def params(self) -> dict[str, float]:
+        """The parameters in force, as a new dict."""
+        return dict(self._params)
+
+    def framework_rule(self, framework: str) -> KinkRule:
+        """The kink rule that ``framework``'s autodiff applies to this function.
+
+        Raises ``ValueError`` if the framework does not have this function
+        (and the function has kinks, so the choice would matter).
+        """
+        if framework not in FRAMEWORKS:
+            raise ValueError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
+        if framework in self.frameworks:
+            return self.frameworks[framework]
+        if _smooth(self):
+            return "left"  # no kinks: every rule gives the same derivative
+        raise ValueError(
+            f"{self.name}: what {framework} returns at its kinks is not recorded "
+            f"({framework} may not have this function); choose 'left', 'right', 'mean' or t in [0, 1]"
+        )
+
+    def derivative(self, z: ArrayLike, kink: Any = "left") -> Any:
+        """The derivative gradient descent uses.
+
+        Equal to both one-sided derivatives where they agree.  At a kink:
+        ``"left"``, ``"right"``, ``"mean"``, a number t in [0, 1] meaning
+        ``(1 - t) * left + t * right`` (for ReLU, t is ReLU'(0)), or a
+        framework's name (``"pytorch"``, ``"tensorflow"``, ``"jax"``), which
+        picks what that framework's autodiff returns there.
+
+        Examples
+        --------
+        >>> import kit
+        >>> relu = kit.get("relu")
+        >>> [relu.derivative(0.0, kink=k) for k in ("left", "right", "mean", 0.3)]
+        [0.0, 1.0, 0.5, 0.3]
+        >>> relu.derivative([-1.0, 2.0], kink="right")  # away from the kink all agree
+        array([0., 1.])
+        """
+        rule: KinkRule = validate_kink(kink)
+        if isinstance(rule, str) and rule in FRAMEWORKS:
+            rule = self.framework_rule(rule)
+        python_scalar = isinstance(z, (int, float)) and not isinstance(z, np.generic)
+        scalar = python_scalar or isinstance(z, np.generic)
+        arr = as_float_array(z)
+        out = self._derivative_array(arr, rule)
+        return _scalar_out(out, python_scalar) if scalar else out
+
+    def _derivative_array(self, z: NDArray, rule: KinkRule) -> NDArray:
+        left = np.asarray(self.left_derivative(z))
+        if isinstance(rule, Mapping):
+            out = left
+            right = np.asarray(self.right_derivative(z))
+            for where, sub in rule.items():
+                if sub == "left" or sub == 0.0:
+                    continue
+                out = np.where(z == where, _combine(left, right, sub), out)
+            return out
+        if rule == "left" or rule == 0.0:
+            return left
+        right = np.asarray(self.right_derivative(z))
+        if rule == "right" or rule == 1.0:
+            return right
+        return np.where(left == right, left, _combine(left, right, rule))
+
+    # -- Python protocol -----------------------------------------------------
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
+        return f"{self.name}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.name == self.name and other._params == self._params  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.name, tuple(sorted(self._params.items()))))
+
+
+def _smooth(act: Activation) -> bool:
+    """True if ``act`` declares no kink in [-1e6, 1e6]."""
+    try:
+        return act.kinks(-1e6, 1e6).size == 0
+    except Exception:  # noqa: BLE001 - a plugin's kinks() may be broken; then the rule is not known
+        return False
+
+
+# -- numerical saturation ------------------------------------------------------
+
+_SCAN_HALF = 50.0
+_SCAN = np.unique(
+    np.concatenate(
+        [
+            np.linspace(-_SCAN_HALF, _SCAN_HALF, 20001),
+            np.geomspace(_SCAN_HALF, 1e300, 600),
+            -np.geomspace(_SCAN_HALF, 1e300, 600),
+        ]
+    )
+)
+
+
+def _grad_bound(act: Activation, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    with np.errstate(all="ignore"):
+        left = np.abs(np.asarray(act.left_derivative(x), dtype=np.float64))
+        right = np.abs(np.asarray(act.right_derivative(x), dtype=np.float64))
+    return np.fmax(left, right)
+
+
+def _bisect(act: Activation, inside: float, outside: float, tol: float) -> float:
+    """Last point from ``inside`` (saturated) towards ``outside`` that is saturated."""
+    for _ in range(200):
+        mid = inside + (outside - inside) / 2
+        if mid == inside or mid == outside:
+            break
+        if _grad_bound(act, np.array([mid]))[0] <= tol:
+            inside = mid
+        else:
+            outside = mid
+    return inside
+
+
+def numerical_saturation(act: Activation, tol: float = 1e-3) -> list[tuple[float, float]]:
+    """Saturation intervals of ``act`` found numerically.
+
+    Scans [-50, 50] in steps of 0.005 plus a geometric grid out to ±1e300 and the
+    kinks in [-50, 50], then refines each end by bisection; an end within 1e-9
+    of a kink is snapped to it, and a run that reaches the end of the grid
+    extends to infinity.  What is narrower than the grid step may be missed.
+
+    Examples
+    --------
+    >>> import kit
+    >>> numerical_saturation(kit.get("relu"), tol=0)
+    [(-inf, 0.0)]
+    """
+    tol = float(tol)
+    if not tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    kinks = act.kinks(-_SCAN_HALF, _SCAN_HALF)
+    x = np.union1d(_SCAN, kinks)
+    sat = _grad_bound(act, x) <= tol
+    if not sat.any():
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], sat.astype(np.int8), [0]])))
+    out: list[tuple[float, float]] = []
+    for start, stop in zip(edges[::2], edges[1::2]):
+        lo = -math.inf if start == 0 else _bisect(act, x[start], x[start - 1], tol)
+        hi = math.inf if stop == len(x) else _bisect(act, x[stop - 1], x[stop], tol)
+        out.append((_snap(lo, kinks), _snap(hi, kinks)))
+    return out
+
+
+def _snap(point: float, kinks: NDArray[np.float64]) -> float:
+    if math.isfinite(point) and kinks.size:
+        near = kinks[np.argmin(np.abs(kinks - point))]
+        if abs(near - point) <= 1e-9 * (1 + abs(near)):
+            return float(near)
+    return float(point)

@@ -1,0 +1,391 @@
+"""Find, load and validate activations registered in the ``kit.activations`` group.
+
+The kit finds its own built-in catalogue exactly as it finds a student's
+plugin: through entry points.  Discovery runs in stages with immutable records
+(in the manner of flake8's plugin finder):
+
+1. *find*: read entry-point metadata only, import nothing (:func:`names`);
+2. *load*: import a plugin's module when it is first asked for;
+3. *validate*: check it gives a :class:`~kit.activation.Activation` that can be
+   built with its defaults.
+
+A broken plugin is recorded and skipped, never fatal (:func:`plugin_problems`).
+Two plugins with the same name clash: the built-in keeps the plain name and the
+other is reachable as ``"name@distribution"``; between two outside plugins
+neither gets the plain name, both keep their ``name@distribution`` spelling.
+Activations defined in a notebook join with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.metadata as metadata
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kit.activation import Activation
+
+__all__ = [
+    "GROUP",
+    "KIT_DISTRIBUTION",
+    "Entry",
+    "PluginError",
+    "Problem",
+    "UnknownActivation",
+    "entries",
+    "get",
+    "names",
+    "plugin_problems",
+    "refresh",
+    "register",
+    "status",
+    "unregister",
+]
+
+GROUP = "kit.activations"
+KIT_DISTRIBUTION = "activation-kit"
+RUNTIME = "<runtime>"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class UnknownActivation(KeyError):
+    """No activation of that name is registered.  The message suggests close names."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or validated.  The message names the plugin and its distribution."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered activation, as found (nothing imported yet).
+
+    ``key`` is the spelling :func:`get` takes: the plain name, or
+    ``name@distribution`` for the loser of a name clash.
+    """
+
+    name: str
+    key: str
+    value: str
+    distribution: str
+    version: str
+    builtin: bool
+    loader: Callable[[], Any] | None = None
+
+    @property
+    def source(self) -> str:
+        """``"activation-kit 0.1.0 (built-in)"``, ``"my-acts 1.0"`` or ``"<runtime>"``."""
+        if self.distribution == RUNTIME:
+            return RUNTIME
+        return f"{self.distribution} {self.version}" + (" (built-in)" if self.builtin else "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A plugin that failed to load or validate, or a name clash."""
+
+    name: str
+    distribution: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.distribution}): {self.error}"
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._found: dict[str, Entry] | None = None
+        self._clashes: list[Problem] = []
+        self._runtime: dict[str, Entry] = {}
+        self._loaded: dict[str, Any] = {}
+        self._failed: dict[str, str] = {}
+
+    # stage 1: find -----------------------------------------------------------
+    def _find(self) -> dict[str, Entry]:
+        with self._lock:
+            if self._found is None:
+                self._found, self._clashes = _discover()
+            return self._found
+
+    def refresh(self) -> None:
+        with self._lock:
+            self._found = None
+            self._clashes = []
+            self._loaded.clear()
+            self._failed.clear()
+
+    def entries(self) -> dict[str, Entry]:
+        found = self._find()
+        return dict(sorted({**found, **self._runtime}.items()))
+
+    # stage 2 and 3: load and validate -----------------------------------------
+    def factory(self, key: str) -> Any:
+        entry = self.lookup(key)
+        with self._lock:
+            if key in self._loaded:
+                return self._loaded[key]
+            if key in self._failed:
+                raise PluginError(self._failed[key])
+            try:
+                obj = entry.loader() if entry.loader else _load_value(entry)
+                _validate(entry, obj)
+            except PluginError as exc:
+                self._failed[key] = str(exc)
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure of plugin code is reported, not fatal
+                msg = f"plugin {entry.name!r} from {entry.distribution} ({entry.value}) failed: {type(exc).__name__}: {exc}"
+                self._failed[key] = msg
+                raise PluginError(msg) from exc
+            self._loaded[key] = obj
+            return obj
+
+    def lookup(self, key: str) -> Entry:
+        if not isinstance(key, str):
+            raise TypeError(f"activation name must be a string, got {type(key).__name__}")
+        table = self.entries()
+        if key in table:
+            return table[key]
+        clash = [e.key for e in table.values() if e.name == key]
+        if clash:
+            raise UnknownActivation(
+                f"{key!r} is provided by more than one plugin; choose one of: {', '.join(sorted(clash))}"
+            )
+        close = difflib.get_close_matches(key, list(table), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        if not table:
+            hint = "; no activations are registered at all: is activation-kit installed (pip install -e .)?"
+        raise UnknownActivation(f"no activation named {key!r}{hint}")
+
+    def register(self, cls: Any, name: str | None = None) -> str:
+        if not (isinstance(cls, type) and issubclass(cls, Activation)):
+            raise TypeError(f"register() takes a subclass of kit.Activation, got {cls!r}")
+        name = name or cls.name
+        if not _NAME.match(name or ""):
+            raise ValueError(f"activation name must match [a-z][a-z0-9_]*, got {name!r}")
+        found = self._find()
+        if name in found:
+            raise ValueError(
+                f"{name!r} is already provided by {found[name].source}; register under another name"
+            )
+        entry = Entry(name, name, f"{cls.__module__}:{cls.__qualname__}", RUNTIME, "", False, loader=lambda: cls)
+        _validate(entry, cls)
+        with self._lock:
+            self._runtime[name] = entry
+            self._loaded.pop(name, None)
+            self._failed.pop(name, None)
+        return name
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            if name not in self._runtime:
+                raise UnknownActivation(f"{name!r} was not registered at run time")
+            del self._runtime[name]
+            self._loaded.pop(name, None)
+
+    def problems(self) -> list[Problem]:
+        out: list[Problem] = []
+        for key, entry in self.entries().items():
+            try:
+                self.factory(key)
+            except PluginError as exc:
+                out.append(Problem(entry.name, entry.distribution, str(exc)))
+        self._find()
+        return sorted(out + self._clashes, key=lambda p: (p.name, p.distribution))
+
+
+def _discover() -> tuple[dict[str, Entry], list[Problem]]:
+    """Stage 1: entry-point metadata only, sorted for determinism."""
+    raw: list[Entry] = []
+    seen: set[tuple[str, str]] = set()
+    for ep in metadata.entry_points(group=GROUP):
+        dist = ep.dist.metadata["Name"] if ep.dist is not None else "<unknown distribution>"
+        version = ep.dist.version if ep.dist is not None else ""
+        if (ep.name, dist) in seen:  # the same distribution seen twice on sys.path
+            continue
+        seen.add((ep.name, dist))
+        builtin = _canonical(dist) == KIT_DISTRIBUTION
+        raw.append(Entry(ep.name, ep.name, ep.value, dist, version, builtin))
+    raw.sort(key=lambda e: (e.name, not e.builtin, _canonical(e.distribution)))
+    found: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    by_name: dict[str, list[Entry]] = {}
+    for e in raw:
+        by_name.setdefault(e.name, []).append(e)
+    for name, group in by_name.items():
+        if not _NAME.match(name):
+            for e in group:
+                problems.append(Problem(name, e.distribution, f"invalid activation name {name!r}: use [a-z][a-z0-9_]*"))
+            continue
+        if len(group) == 1:
+            found[name] = group[0]
+            continue
+        winner = group[0] if group[0].builtin else None
+        for e in group:
+            if e is winner:
+                found[name] = e
+            else:
+                key = f"{name}@{_canonical(e.distribution)}"
+                found[key] = Entry(e.name, key, e.value, e.distribution, e.version, e.builtin)
+        dists = ", ".join(e.distribution for e in group)
+        kept = f"the built-in keeps {name!r}" if winner else f"neither is {name!r}"
+        spell = ", ".join(f"'{name}@{_canonical(e.distribution)}'" for e in group if e is not winner)
+        for e in group:
+            if e is not winner:
+                problems.append(Problem(name, e.distribution, f"name clash between {dists}: {kept}; use {spell}"))
+    return found, problems
+
+
+def _canonical(dist: str) -> str:
+    return re.sub(r"[-_.]+", "-", dist).lower()
+
+
+def _load_value(entry: Entry) -> Any:
+    ep = metadata.EntryPoint(name=entry.name, value=entry.value, group=GROUP)
+    try:
+        return ep.load()
+    except Exception as exc:  # noqa: BLE001
+        raise PluginError(
+            f"plugin {entry.name!r} from {entry.distribution}: cannot import {entry.value}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _validate(entry: Entry, obj: Any) -> None:
+    """Stage 3: the entry point must give an Activation, buildable with its defaults."""
+    where = f"plugin {entry.name!r} from {entry.distribution} ({entry.value})"
+    if isinstance(obj, type) and issubclass(obj, Activation):
+        inst = _build(where, obj, {})
+    elif callable(obj) and not isinstance(obj, type):
+        inst = _build(where, obj, {})
+        if not isinstance(inst, Activation):
+            raise PluginError(f"{where}: calling it returned {type(inst).__name__}, not a kit.Activation")
+    else:
+        raise PluginError(f"{where}: is {obj!r}, not a subclass of kit.Activation")
+    for meth in ("value", "left_derivative", "right_derivative"):
+        if getattr(type(inst), meth) is getattr(Activation, meth):
+            raise PluginError(f"{where}: does not define {meth}(z)")
+
+
+def _build(where: str, factory: Any, params: dict[str, Any]) -> Activation:
+    try:
+        return factory(**params)
+    except Exception as exc:  # noqa: BLE001
+        raise PluginError(f"{where}: building it raised {type(exc).__name__}: {exc}") from exc
+
+
+_REGISTRY = _Registry()
+
+
+def names() -> list[str]:
+    """Sorted names of every registered activation.  Imports no plugin code.
+
+    Examples
+    --------
+    >>> import kit
+    >>> "relu" in kit.names()
+    True
+    """
+    return list(_REGISTRY.entries())
+
+
+def entries() -> dict[str, Entry]:
+    """Every registered activation's :class:`Entry`, by the key :func:`get` takes."""
+    return _REGISTRY.entries()
+
+
+def get(name: str | Activation, **params: float) -> Activation:
+    """The activation ``name`` with ``params``, loading its plugin if needed.
+
+    ``name`` may also be an :class:`Activation` instance (returned as is when
+    no params are given) or ``"name@distribution"`` after a name clash.
+
+    Raises
+    ------
+    UnknownActivation
+        (a ``KeyError``) with close names suggested.
+    PluginError
+        naming the plugin and its distribution if it cannot be loaded.
+    TypeError, ValueError
+        for unknown or invalid parameters.
+
+    Examples
+    --------
+    >>> import kit
+    >>> kit.get("leaky_relu", alpha=0.1).derivative(0.0, kink="right")
+    1.0
+    >>> kit.get("rleu")
+    Traceback (most recent call last):
+    ...
+    kit.registry.UnknownActivation: no activation named 'rleu'; did you mean 'relu'?
+    """
+    if isinstance(name, Activation):
+        return type(name)(**{**name.params, **params}) if params else name
+    factory = _REGISTRY.factory(name)
+    act = factory(**params)
+    if not isinstance(act, Activation):
+        raise PluginError(f"plugin {name!r} returned {type(act).__name__}, not a kit.Activation")
+    entry = _REGISTRY.lookup(name)
+    if act.name != entry.name:
+        act.name = entry.name  # type: ignore[misc]  # the entry-point name wins
+    return act
+
+
+def register(cls: type[Activation], name: str | None = None) -> str:
+    """Register an activation class defined at run time (e.g. in a notebook).
+
+    Re-registering the same name replaces the earlier run-time class, so a
+    notebook cell can be run again.  A name owned by an installed plugin is
+    refused.  Returns the name.
+
+    Examples
+    --------
+    >>> import kit, numpy as np
+    >>> class Bent(kit.Activation):
+    ...     defaults = {"slope": 2.0}
+    ...     def value(self, z): return np.where(z < 0, 0 * z, self.slope * z)
+    ...     def left_derivative(self, z): return np.where(z <= 0, 0 * z, self.slope + 0 * z)
+    ...     def right_derivative(self, z): return np.where(z < 0, 0 * z, self.slope + 0 * z)
+    ...     def kinks(self, lo=-np.inf, hi=np.inf): return kit.within([0.0], lo, hi)
+    >>> kit.register(Bent)
+    'bent'
+    >>> kit.get("bent", slope=3.0).right_derivative(0.0)
+    3.0
+    >>> kit.unregister("bent")
+    """
+    return _REGISTRY.register(cls, name)
+
+
+def unregister(name: str) -> None:
+    """Remove an activation registered with :func:`register`."""
+    _REGISTRY.unregister(name)
+
+
+def plugin_problems() -> list[Problem]:
+    """Load every plugin and return each one that failed, and each name clash."""
+    return _REGISTRY.problems()
+
+
+def status() -> list[tuple[Entry, str]]:
+    """Each entry with ``"ok"`` or the reason it cannot be used (loads every plugin)."""
+    out = []
+    for key, entry in entries().items():
+        try:
+            _REGISTRY.factory(key)
+            out.append((entry, "ok"))
+        except PluginError as exc:
+            out.append((entry, str(exc)))
+    return out
+
+
+def refresh() -> None:
+    """Forget what was found and loaded; the next call scans entry points again.
+
+    Run it after ``pip install -e`` of a plugin in a running kernel.
+    """
+    _REGISTRY.refresh()
