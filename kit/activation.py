@@ -35,7 +35,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeAlias, Union
+from typing import Any, ClassVar, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -75,8 +75,8 @@ class Fixed:
     value: float
 
 
-Rule: TypeAlias = Union[str, float, Fixed]
-KinkRule: TypeAlias = Union[Rule, Mapping[float, Rule]]
+Rule: TypeAlias = str | float | Fixed
+KinkRule: TypeAlias = Rule | Mapping[float, Rule]
 """A kink rule: ``"left"``, ``"right"``, ``"mean"``, a number t in [0, 1]
 meaning ``(1 - t) * left + t * right``, a :class:`Fixed` value, a framework
 name, or (in ``frameworks``) a mapping from kink location to one of these."""
@@ -421,7 +421,7 @@ def _smooth(act: Activation) -> bool:
     """True if ``act`` declares no kink in [-1e6, 1e6]."""
     try:
         return act.kinks(-1e6, 1e6).size == 0
-    except Exception:  # noqa: BLE001 - a plugin's kinks() may be broken; then the rule is not known
+    except Exception:
         return False
 
 
@@ -483,7 +483,7 @@ def numerical_saturation(act: Activation, tol: float = 1e-3) -> list[tuple[float
         return []
     edges = np.flatnonzero(np.diff(np.concatenate([[0], sat.astype(np.int8), [0]])))
     out: list[tuple[float, float]] = []
-    for start, stop in zip(edges[::2], edges[1::2]):
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
         lo = -math.inf if start == 0 else _bisect(act, x[start], x[start - 1], tol)
         hi = math.inf if stop == len(x) else _bisect(act, x[stop - 1], x[stop], tol)
         out.append((_snap(lo, kinks), _snap(hi, kinks)))

@@ -139,7 +139,7 @@ class _Registry:
             except PluginError as exc:
                 self._failed[key] = str(exc)
                 raise
-            except Exception as exc:  # noqa: BLE001 - any failure of plugin code is reported, not fatal
+            except Exception as exc:
                 msg = f"plugin {entry.name!r} from {entry.distribution} ({entry.value}) failed: {type(exc).__name__}: {exc}"
                 self._failed[key] = msg
                 raise PluginError(msg) from exc
@@ -250,7 +250,7 @@ def _load_value(entry: Entry) -> Any:
     ep = metadata.EntryPoint(name=entry.name, value=entry.value, group=GROUP)
     try:
         return ep.load()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise PluginError(
             f"plugin {entry.name!r} from {entry.distribution}: cannot import {entry.value}: {type(exc).__name__}: {exc}"
         ) from exc
@@ -275,7 +275,7 @@ def _validate(entry: Entry, obj: Any) -> None:
 def _build(where: str, factory: Any, params: dict[str, Any]) -> Activation:
     try:
         return factory(**params)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise PluginError(f"{where}: building it raised {type(exc).__name__}: {exc}") from exc
 
 

@@ -1,0 +1,230 @@
+"""The base class's promises, on small activations defined here (no catalogue needed)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import kit
+from kit.activation import Activation, Fixed, numerical_saturation, within
+
+
+class Bent(Activation):
+    """max(a z, b z): a kink at 0 with left slope ``a`` and right slope ``b``."""
+
+    defaults = {"a": 0.25, "b": 2.0}
+
+    def value(self, z):
+        return np.where(z < 0, self.a * z, self.b * z).astype(z.dtype)
+
+    def left_derivative(self, z):
+        return np.where(z <= 0, self.a, self.b).astype(z.dtype)
+
+    def right_derivative(self, z):
+        return np.where(z < 0, self.a, self.b).astype(z.dtype)
+
+    def kinks(self, lo=-math.inf, hi=math.inf):
+        return within([0.0], lo, hi)
+
+
+class Jump(Activation):
+    """H(z) with H(0) = 1: the left derivative at 0 is +inf, the right one 0."""
+
+    frameworks = {"pytorch": Fixed(0.0)}
+
+    def value(self, z):
+        return (z >= 0).astype(z.dtype)
+
+    def left_derivative(self, z):
+        return np.where(z == 0, np.inf, 0.0).astype(z.dtype)
+
+    def right_derivative(self, z):
+        return np.zeros_like(z)
+
+    def kinks(self, lo=-math.inf, hi=math.inf):
+        return within([0.0], lo, hi)
+
+
+class Clip(Activation):
+    """Clip to [-1, 1] with a per-kink framework rule (as hard_tanh)."""
+
+    frameworks = {"pytorch": {-1.0: "left", 1.0: "right"}, "jax": {-1.0: "right", 1.0: "left"}}
+
+    def value(self, z):
+        return np.clip(z, -1, 1)
+
+    def left_derivative(self, z):
+        return np.where(np.isnan(z), z, (z > -1) & (z <= 1)).astype(z.dtype)
+
+    def right_derivative(self, z):
+        return np.where(np.isnan(z), z, (z >= -1) & (z < 1)).astype(z.dtype)
+
+    def kinks(self, lo=-math.inf, hi=math.inf):
+        return within([-1.0, 1.0], lo, hi)
+
+
+class Logistic(Activation):
+    def value(self, z):
+        return 0.5 * (1 + np.tanh(0.5 * z))
+
+    def left_derivative(self, z):
+        s = self.value(z)
+        return s * (1 - s)
+
+    right_derivative = left_derivative
+
+
+def test_name_defaults_to_snake_case_and_repr_shows_params():
+    assert Bent.name == "bent"
+    assert repr(Bent(a=0.5)) == "bent(a=0.5, b=2.0)"
+    assert Bent(a=0.5).params == {"a": 0.5, "b": 2.0}
+    assert Bent(a=0.5) == Bent(a=0.5) != Bent()
+    assert len({Bent(), Bent(), Bent(a=1.0)}) == 2
+
+
+def test_unknown_parameter_names_the_valid_ones():
+    with pytest.raises(TypeError, match=r"unknown parameter\(s\) alpha; valid parameters: a, b"):
+        Bent(alpha=1.0)
+
+
+@pytest.mark.parametrize("bad", [math.inf, math.nan, "1", None, True])
+def test_non_finite_or_non_real_parameter_is_refused(bad):
+    with pytest.raises(ValueError, match="parameter a must be"):
+        Bent(a=bad)
+
+
+def test_reserved_parameter_names_are_refused_at_class_creation():
+    with pytest.raises(TypeError, match="reserved"):
+
+        class Bad(Activation):
+            defaults = {"name": 1.0}
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_dtype_and_shape_kept(dtype):
+    z = np.linspace(-2, 2, 12, dtype=dtype).reshape(3, 4)
+    for meth in (Bent().value, Bent().left_derivative, Bent().right_derivative):
+        out = meth(z)
+        assert out.dtype == dtype and out.shape == (3, 4)
+    assert Bent().derivative(z, kink=0.5).dtype == dtype
+
+
+def test_integers_become_float64_and_python_scalars_give_floats():
+    assert Bent().value(np.array([1, -2])).dtype == np.float64
+    assert Bent().value(3) == 6.0 and type(Bent().value(3)) is float
+    out = Bent().value(np.float32(-4))
+    assert type(out) is np.float32 and out == np.float32(-1.0)
+    assert Bent().value([1, 2]).tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("bad", ["1.0", b"x", None, {"a": 1}, np.array(["a"]), 1 + 2j])
+def test_non_numeric_input_is_a_type_error_saying_what_was_expected(bad):
+    with pytest.raises(TypeError, match="expected real numbers"):
+        Bent().value(bad)
+
+
+def test_kink_rules_at_the_kink_and_away_from_it():
+    b = Bent()  # left 0.25, right 2 at 0
+    assert b.derivative(0.0) == 0.25  # the default rule is "left"
+    assert b.derivative(0.0, kink="right") == 2.0
+    assert b.derivative(0.0, kink="mean") == pytest.approx(1.125, abs=1e-15)
+    assert b.derivative(0.0, kink=0.2) == pytest.approx(0.8 * 0.25 + 0.2 * 2.0, abs=1e-15)
+    z = np.array([-1.0, 1.0])
+    for rule in ("left", "right", "mean", 0.7):
+        np.testing.assert_array_equal(b.derivative(z, kink=rule), [0.25, 2.0])
+
+
+@pytest.mark.parametrize("bad", ["middle", -0.1, 1.5, math.nan, True, None, "PyTorch"])
+def test_invalid_kink_rule_is_refused(bad):
+    with pytest.raises(ValueError, match="kink must be"):
+        Bent().derivative(0.0, kink=bad)
+
+
+def test_framework_rules_including_per_kink_and_fixed_values():
+    c = Clip()
+    z = np.array([-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(c.derivative(z, kink="pytorch"), [0.0, 1.0, 0.0])  # outside
+    np.testing.assert_array_equal(c.derivative(z, kink="jax"), [1.0, 1.0, 1.0])  # inside
+    with pytest.raises(ValueError, match="what tensorflow returns at its kinks is not recorded"):
+        c.derivative(z, kink="tensorflow")
+    assert Jump().derivative(0.0, kink="pytorch") == 0.0
+    assert Jump().derivative(0.0, kink="left") == math.inf
+    assert Logistic().derivative(0.0, kink="tensorflow") == 0.25  # no kinks: any framework will do
+
+
+def test_mean_at_a_jump_is_infinite_not_nan():
+    assert Jump().derivative(0.0, kink="mean") == math.inf
+    assert Jump().derivative(0.0, kink=0.5) == math.inf
+    assert Jump().derivative(0.0, kink=1.0) == 0.0
+
+
+def test_nan_in_nan_out_through_every_rule():
+    for rule in ("left", "right", "mean", 0.3, "pytorch"):
+        assert math.isnan(Clip().derivative(math.nan, kink=rule))
+
+
+def test_numerical_saturation_matches_closed_forms():
+    # Bent with a = 0: dead on (-inf, 0]
+    assert numerical_saturation(Bent(a=0.0), 0.0) == [(-math.inf, 0.0)]
+    assert numerical_saturation(Bent(), 0.0) == []
+    assert numerical_saturation(Bent(), 0.3) == [(-math.inf, 0.0)]
+    assert numerical_saturation(Bent(), 5.0) == [(-math.inf, math.inf)]
+    # logistic: s(1 - s) = tol  <=>  |z| = 2 acosh(1 / (2 sqrt(tol)))
+    tol = 1e-3
+    edge = 2 * math.acosh(1 / (2 * math.sqrt(tol)))
+    (lo, hi), (lo2, hi2) = numerical_saturation(Logistic(), tol)
+    assert lo == -math.inf and hi2 == math.inf
+    assert hi == pytest.approx(-edge, abs=1e-9) and lo2 == pytest.approx(edge, abs=1e-9)
+    # a jump: the dead region is everything but the jump
+    assert numerical_saturation(Jump(), 0.0) == [(-math.inf, 0.0), (0.0, math.inf)]
+    assert Logistic().saturation(tol) == numerical_saturation(Logistic(), tol)
+
+
+def test_negative_tolerance_is_refused():
+    with pytest.raises(ValueError, match="tol must be"):
+        Logistic().saturation(-1.0)
+
+
+def test_within_filters_and_sorts():
+    np.testing.assert_array_equal(within([6.0, 0.0, -3.0], -1, 6), [0.0, 6.0])
+    assert within([], 0, 1).dtype == np.float64
+
+
+def test_call_is_value():
+    assert Bent()(-4.0) == Bent().value(-4.0) == -1.0
+
+
+def test_register_get_and_unregister_at_run_time():
+    name = kit.register(Bent, name="bent_test")
+    try:
+        assert "bent_test" in kit.names()
+        act = kit.get("bent_test", b=3.0)
+        assert act.name == "bent_test" and act.right_derivative(0.0) == 3.0
+        kit.register(Bent, name="bent_test")  # running the cell again replaces it
+    finally:
+        kit.unregister(name)
+    assert "bent_test" not in kit.names()
+
+
+def test_register_refuses_what_is_not_an_activation_and_bad_names():
+    with pytest.raises(TypeError, match=r"subclass of kit\.Activation"):
+        kit.register(object)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"\[a-z\]"):
+        kit.register(Bent, name="Bad Name")
+    with pytest.raises(ValueError, match="already provided by activation-kit"):
+        kit.register(Bent, name="relu")
+
+
+def test_unknown_name_is_a_key_error_with_a_suggestion():
+    with pytest.raises(KeyError) as info:
+        kit.get("rleu")
+    assert isinstance(info.value, kit.UnknownActivation)
+    assert str(info.value) == "no activation named 'rleu'; did you mean 'relu'?"
+
+
+def test_get_passes_an_instance_through_and_rebuilds_it_with_params():
+    b = Bent()
+    assert kit.get(b) is b
+    assert kit.get(b, a=0.5) == Bent(a=0.5)
