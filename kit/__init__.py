@@ -13,6 +13,7 @@ Examples
 """
 
 from kit.activation import FRAMEWORKS, KINK_RULES, Activation, Fixed, as_float_array, validate_kink, within
+from kit.checks import Report, check
 from kit.registry import (
     PluginError,
     Problem,
@@ -35,8 +36,10 @@ __all__ = [
     "Fixed",
     "PluginError",
     "Problem",
+    "Report",
     "UnknownActivation",
     "as_float_array",
+    "check",
     "entries",
     "get",
     "names",

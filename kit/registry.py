@@ -322,7 +322,7 @@ def get(name: str | Activation, **params: float) -> Activation:
     >>> kit.get("rleu")
     Traceback (most recent call last):
     ...
-    kit.registry.UnknownActivation: no activation named 'rleu'; did you mean 'relu'?
+    kit.registry.UnknownActivation: no activation named 'rleu'; did you mean 'relu' or 'relu6'?
     """
     if isinstance(name, Activation):
         return type(name)(**{**name.params, **params}) if params else name

@@ -35,7 +35,7 @@ def test_show_prints_one_sided_derivatives_and_framework_choices(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["show", "rleu"], "kit: error: no activation named 'rleu'; did you mean 'relu'?"),
+        (["show", "rleu"], "kit: error: no activation named 'rleu'; did you mean 'relu'"),
         (["show", "relu", "-p", "alpha=0.1"], "kit: error: relu: unknown parameter(s) alpha; valid parameters: none"),
         (["show", "relu", "-p", "alpha"], "kit: error: --param takes NAME=NUMBER, got 'alpha'"),
         (["check", "no.such.module:Thing"], "kit: error: cannot import no.such.module:Thing: No module named 'no'"),

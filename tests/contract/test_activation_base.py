@@ -221,7 +221,7 @@ def test_unknown_name_is_a_key_error_with_a_suggestion():
     with pytest.raises(KeyError) as info:
         kit.get("rleu")
     assert isinstance(info.value, kit.UnknownActivation)
-    assert str(info.value) == "no activation named 'rleu'; did you mean 'relu'?"
+    assert str(info.value).startswith("no activation named 'rleu'; did you mean 'relu'")
 
 
 def test_get_passes_an_instance_through_and_rebuilds_it_with_params():

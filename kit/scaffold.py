@@ -1,0 +1,177 @@
+"""``kit new-plugin NAME [--dir DIR]``: write a ready plugin distribution from the template.
+
+The template lives in the repository, in ``plugins/template/``: a working
+plugin (``kit_my_activation.MyActivation``, activation ``my_activation``)
+whose ``pyproject.toml`` is stored as ``pyproject.toml.template`` so that the
+Makefile, which installs every ``plugins/*/pyproject.toml``, never installs
+the template itself.  activation-kit's own test run tests the template in
+place (``plugins/template/conftest.py`` puts its ``src`` on the path; that
+file is not copied).
+
+Scaffolding copies the template and renames: ``my_activation`` becomes NAME,
+``my-activation`` NAME with dashes (the distribution ``kit-NAME``),
+``MyActivation`` the CamelCase class name, and ``pyproject.toml.template``
+``pyproject.toml``.
+
+The template is read from the repository next to the installed ``kit``
+package, which is where an editable install (``pip install -e .``, what
+``make`` does) leaves it.  From a non-editable install, point
+``KIT_PLUGIN_TEMPLATE`` (or ``template=``) at a copy of ``plugins/template``;
+otherwise :func:`new_plugin` says so in one line.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> import tempfile
+>>> where = new_plugin("soft_clip", Path(tempfile.mkdtemp()) / "soft_clip")
+>>> sorted(p.name for p in where.iterdir())
+['README.md', 'pyproject.toml', 'src', 'tests']
+"""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+__all__ = ["TemplateNotFound", "cli", "new_plugin", "template_dir"]
+
+TEMPLATE_NAME = "my_activation"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SKIP = {"conftest.py", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"}
+
+
+class TemplateNotFound(FileNotFoundError):
+    """The plugin template is not where the kit expects it."""
+
+
+def template_dir() -> Path:
+    """The folder of the plugin template: ``$KIT_PLUGIN_TEMPLATE`` or ``plugins/template`` of the repository."""
+    env = os.environ.get("KIT_PLUGIN_TEMPLATE")
+    where = Path(env) if env else Path(__file__).resolve().parent.parent / "plugins" / "template"
+    if not (where / "pyproject.toml.template").is_file():
+        raise TemplateNotFound(
+            f"plugin template not found at {where}: kit new-plugin needs activation-kit installed from its "
+            f"repository (pip install -e .) or KIT_PLUGIN_TEMPLATE set to a copy of plugins/template"
+        )
+    return where
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+
+
+def validate_name(name: str) -> None:
+    """Raise ``ValueError`` (one line) unless ``name`` can be a new activation's name."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"invalid plugin name {name!r}: use lower-case letters, digits and _, starting with a letter")
+    if len(name) > 40 or "__" in name or name.endswith("_"):
+        raise ValueError(f"invalid plugin name {name!r}: at most 40 characters, no '__', no trailing '_'")
+    if keyword.iskeyword(name):
+        raise ValueError(f"invalid plugin name {name!r}: it is a Python keyword")
+    if name == TEMPLATE_NAME:
+        raise ValueError(f"invalid plugin name {name!r}: that is the template's own name; choose yours")
+    import kit
+
+    taken = kit.entries().get(name)
+    if taken is not None:
+        raise ValueError(f"an activation named {name!r} already exists (from {taken.source}); choose another name")
+
+
+def _render(text: str, name: str) -> str:
+    return (
+        text.replace("MyActivation", _camel(name))
+        .replace(TEMPLATE_NAME, name)
+        .replace(TEMPLATE_NAME.replace("_", "-"), name.replace("_", "-"))
+        .replace("# (In activation-kit's repository this file is called pyproject.toml.template, so\n"
+                 "# that the template itself is never installed as a plugin.)\n", "")
+    )
+
+
+def new_plugin(name: str, directory: str | os.PathLike[str] | None = None, *, template: str | os.PathLike[str] | None = None) -> Path:
+    """Write a plugin distribution for the activation ``name`` and return its folder.
+
+    Parameters
+    ----------
+    name : str
+        The activation's name, ``[a-z][a-z0-9_]*``, not already registered.
+        The distribution is ``kit-NAME`` (dashes), the package ``kit_NAME``.
+    directory : path, optional
+        The folder to create (default ``./NAME``).  It must not exist, or be empty.
+    template : path, optional
+        A copy of ``plugins/template`` to use instead of the repository's.
+
+    Raises
+    ------
+    ValueError
+        for an invalid or taken name.
+    FileExistsError
+        if ``directory`` exists and is not empty (nothing is overwritten).
+    TemplateNotFound
+        if the template cannot be found.
+    """
+    validate_name(name)
+    src = Path(template) if template is not None else template_dir()
+    if template is not None and not (src / "pyproject.toml.template").is_file():
+        raise TemplateNotFound(f"no pyproject.toml.template in {src}: not a copy of plugins/template")
+    dest = Path(directory) if directory is not None else Path.cwd() / name
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise FileExistsError(f"{dest} already exists and is not empty; kit new-plugin never overwrites")
+    files = [p for p in sorted(src.rglob("*")) if p.is_file() and not _SKIP.intersection(p.relative_to(src).parts)
+             and not p.name.endswith((".pyc", ".egg-info")) and ".egg-info" not in str(p.relative_to(src))]
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        rel = path.relative_to(src)
+        parts = [_render(part, name) for part in rel.parts]
+        if parts[-1] == "pyproject.toml.template":
+            parts[-1] = "pyproject.toml"
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.write_text(_render(path.read_text(encoding="utf-8"), name), encoding="utf-8")
+        except UnicodeDecodeError:
+            shutil.copyfile(path, target)
+    return dest
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
+        raise _UsageError(message)
+
+
+def cli(argv: list[str]) -> int:
+    """``kit new-plugin NAME [--dir DIR]``; returns the exit status (0, or 2 with one line on stderr)."""
+    parser = _Parser(
+        prog="kit new-plugin",
+        description="Write a ready activation plugin (a distribution with its entry point, a module to fill in, "
+        "a README and a test that runs the conformance suite).",
+    )
+    parser.add_argument("name", help="the activation's name, e.g. soft_clip ([a-z][a-z0-9_]*)")
+    parser.add_argument("--dir", dest="directory", default=None, help="the folder to create (default: ./NAME)")
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(f"kit new-plugin: {exc} (see kit new-plugin --help)", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    try:
+        where = new_plugin(args.name, args.directory)
+    except (ValueError, FileExistsError, TemplateNotFound, OSError) as exc:
+        print(f"kit new-plugin: {exc}", file=sys.stderr)
+        return 2
+    package = "kit_" + args.name
+    print(f"wrote {where}\n"
+          f"  edit     {where / 'src' / package / '__init__.py'}\n"
+          f"  install  pip install -e {where}\n"
+          f"  check    kit check {args.name}   (and: pytest {where})")
+    return 0
