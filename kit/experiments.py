@@ -1,0 +1,417 @@
+"""Experiments the lessons run, as functions that return plain numbers and arrays.
+
+Each is seeded (same numbers on every run) and takes a few seconds at most
+with its default arguments, so it fits in a notebook cell.
+
+* :func:`kink_sensitivity`: share of random initialisations for which
+  ReLU'(0) = 0 and ReLU'(0) = 1 give different backprop gradients, per dtype and
+  depth (Bertoin, Bolte, Gerchinovitz, Pauwels, NeurIPS 2021, Section 3).
+* :func:`exact_zeros`: how often a pre-activation is exactly 0 during training,
+  per dtype (and per float16 accumulation mode).
+* :func:`born_dead`, :func:`born_dead_exact`: probability that a deep narrow
+  ReLU network outputs zero at a fixed input at initialisation, simulated and
+  exact, 1 - (1 - 2^-N)^H (Lu, Shin, Su, Karniadakis 2019).
+* :func:`dead_fraction`: fraction of dead ReLU units after training, against
+  learning rate and initial bias (and dropout).
+* :func:`dropout_revival`: do dead units come back when training goes on
+  with dropout?  Measured, per hidden layer.
+* :func:`mean_derivative`, :func:`mean_value`: E[f'(z)] and E[f(z)] for
+  z ~ N(0, s²), e.g. E[σ'(z)] = 0.207, 0.115, 0.039 for s = 1, 3, 10.
+
+Examples
+--------
+>>> from kit import experiments
+>>> float(born_dead_exact(width=2, depth=3))
+0.578125
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kit import datasets, nn
+from kit import init as _init
+from kit.registry import get as _get_activation
+
+__all__ = [
+    "born_dead",
+    "born_dead_exact",
+    "dead_fraction",
+    "dropout_revival",
+    "exact_zeros",
+    "kink_sensitivity",
+    "mean_derivative",
+    "mean_value",
+]
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _int_list(name: str, values: Any) -> list[int]:
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
+        values = [values]
+    return [_positive_int(name, v) for v in values]
+
+
+def _dtype_names(dtypes: Any) -> list[str]:
+    names = [dtypes] if isinstance(dtypes, str) else list(dtypes)
+    for d in names:
+        if not isinstance(d, str) or d not in nn.DTYPES:
+            raise ValueError(f"dtypes must be names among {', '.join(nn.DTYPES)}, got {d!r}")
+    return names
+
+
+# -- exact zeros and the derivative at the kink ----------------------------------
+
+
+def kink_sensitivity(
+    dtypes: Sequence[str] = ("float16", "float32", "float64"),
+    depths: Sequence[int] = (1, 2, 3),
+    width: int = 32,
+    trials: int = 20,
+    epochs: int = 1,
+    n: int = 512,
+    batch_size: int = 32,
+    data: str = "spiral",
+    activation: str = "relu",
+    kinks: tuple[Any, Any] = (0.0, 1.0),
+    lr: float = 0.1,
+    accumulate: str | None = None,
+    seed: int = 0,
+) -> dict[str, NDArray[np.float64]]:
+    """Share of random initialisations whose gradients depend on the derivative at the kink.
+
+    For each dtype, depth (number of hidden layers of ``width`` units) and each
+    of ``trials`` random initialisations (He, zero biases), two copies of the
+    network, one with ``kink=kinks[0]`` and one with ``kink=kinks[1]`` (for
+    ReLU: ReLU'(0) = 0 and ReLU'(0) = 1), are trained side by side with SGD on
+    the same batches for ``epochs`` epochs of ``n`` points of ``data``, as in
+    Bertoin et al. (2021, Section 3).  An initialisation counts if the two
+    backprop gradients differ at any step; that happens only when a
+    pre-activation is exactly on the kink (with a non-zero gradient flowing
+    back to it).
+
+    Bertoin et al. report, for MNIST and 256 units per layer in float32, 5.4,
+    25.8, 46.3 % for 1, 2, 3 hidden layers, about 87-100 % in float16 and none
+    in float64; this much smaller setting (fewer pre-activations evaluated)
+    gives other percentages with the same ordering: float16 far above float32,
+    float64 at zero.
+
+    Returns
+    -------
+    dict
+        dtype name → array over ``depths`` of shares in [0, 1].
+
+    Examples
+    --------
+    >>> r = kink_sensitivity(dtypes=("float64",), depths=(1,), trials=3)
+    >>> r["float64"].tolist()
+    [0.0]
+    """
+    dtypes = _dtype_names(dtypes)
+    depths = _int_list("depths", depths)
+    width, trials, epochs = _positive_int("width", width), _positive_int("trials", trials), _positive_int("epochs", epochs)
+    n, batch_size = _positive_int("n", n), _positive_int("batch_size", batch_size)
+    X, y = datasets.make(data, n=n, seed=seed)
+    classification = datasets.task(data) == "classification"
+    n_out = int(y.max()) + 1 if classification else 1
+    loss = ("ce" if n_out > 2 else "bce") if classification else "mse"
+    n_out = 1 if loss == "bce" else n_out
+    steps = epochs * max(1, n // batch_size)
+    out: dict[str, NDArray[np.float64]] = {}
+    for dtype in dtypes:
+        acc = accumulate if np.dtype(dtype) == np.float16 else None
+        shares = []
+        for depth in depths:
+            differ = 0
+            for trial in range(trials):
+                sizes = [X.shape[1]] + [width] * depth + [n_out]
+                a = nn.MLP(sizes, activation=activation, kink=kinks[0], init="he", dtype=dtype,
+                           seed=seed * 100_003 + trial, accumulate=acc)
+                b = a.copy(kink=kinks[1])
+                runs = [nn.Trainer(net, X, y, loss=loss, lr=lr, batch_size=batch_size, seed=trial,
+                                   record_every=steps + 1) for net in (a, b)]
+                for _ in range(steps):
+                    for run in runs:
+                        run.step(1, record=False)
+                    if runs[0].stopped or runs[1].stopped:
+                        break
+                    ga, gb = runs[0].gradients, runs[1].gradients
+                    if any(not (np.array_equal(p, q) and np.array_equal(r, s))
+                           for (p, r), (q, s) in zip(ga, gb, strict=True)):
+                        differ += 1
+                        break
+            shares.append(differ / trials)
+        out[dtype] = np.asarray(shares)
+    return out
+
+
+def exact_zeros(
+    dtypes: Sequence[str] = ("float16", "float32", "float64"),
+    sizes: Sequence[int] = (2, 32, 32, 1),
+    data: str = "spiral",
+    steps: int = 300,
+    batch_size: int = 32,
+    lr: float = 0.1,
+    accumulate: str | None = None,
+    bias: float = 0.0,
+    seed: int = 0,
+) -> dict[str, dict[str, float]]:
+    """How often ReLU pre-activations are exactly 0 while training, per dtype.
+
+    Trains a ReLU network (``sizes``, He init, biases ``bias``) on ``data`` with
+    SGD for ``steps`` steps and counts, in every training batch, the
+    pre-activations exactly equal to 0 (ReLU's kink), per hidden layer.
+
+    Returns
+    -------
+    dict
+        dtype name → ``{"hits": exact zeros, "evaluated": pre-activations
+        computed, "rate": hits / evaluated, "per_layer": list of hits}``.
+
+    Examples
+    --------
+    >>> r = exact_zeros(dtypes=("float64",), steps=20)
+    >>> sorted(r["float64"])
+    ['evaluated', 'hits', 'per_layer', 'rate']
+    """
+    steps = _positive_int("steps", steps)
+    dtypes = _dtype_names(dtypes)
+    X, y = datasets.make(data, n=400, seed=seed)
+    loss = "mse" if datasets.task(data) == "regression" else None
+    out: dict[str, dict[str, Any]] = {}
+    for dtype in dtypes:
+        acc = accumulate if np.dtype(dtype) == np.float16 else None
+        net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, dtype=dtype, seed=seed, accumulate=acc)
+        hist = nn.train(net, X, y, loss=loss, lr=lr, steps=steps, batch_size=batch_size, seed=seed, record_every=steps)
+        per_layer = hist.total_kink_hits
+        evaluated = steps * min(batch_size, len(X)) * sum(net.sizes[1:-1])
+        hits = int(sum(per_layer))
+        out[dtype] = {"hits": hits, "evaluated": evaluated, "rate": hits / evaluated, "per_layer": per_layer}
+    return out
+
+
+# -- born dead ---------------------------------------------------------------------
+
+
+def born_dead_exact(width: int | ArrayLike, depth: int | ArrayLike) -> NDArray[np.float64]:
+    """1 - (1 - 2^-N)^H: probability that a ReLU net of width N and H hidden layers is born dead.
+
+    With zero biases and weights drawn from any symmetric continuous
+    distribution, each unit of a layer whose input is not all zero is 0 with
+    probability 1/2, independently; the network outputs zero at a fixed input
+    once a whole layer is 0.  Broadcasts over arrays.
+
+    Examples
+    --------
+    >>> born_dead_exact(3, [1, 10]).round(4).tolist()
+    [0.125, 0.7369]
+    """
+    N = np.asarray(width, dtype=np.float64)
+    H = np.asarray(depth, dtype=np.float64)
+    return 1.0 - (1.0 - 2.0**-N) ** H
+
+
+def born_dead(
+    width: int = 3,
+    depths: Sequence[int] = (1, 2, 5, 10, 20),
+    trials: int = 20_000,
+    inputs: int = 2,
+    init: str = "he",
+    seed: int = 0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Simulated probability of being born dead, beside the exact formula.
+
+    ``trials`` networks with ``inputs`` inputs, H hidden ReLU layers of
+    ``width`` units and zero biases are drawn (``init`` = ``"he"``, ``"xavier"``,
+    ``"lecun"`` or ``"normal"``: symmetric; ``"rai"``: Lu et al.'s randomized
+    asymmetric initialisation, with its own biases) and evaluated at one fixed
+    input (drawn from the seed); a network is born dead if a whole hidden layer
+    is 0 there.  The standard error of each simulated share is
+    sqrt(p (1 - p) / trials), about 0.0035 at p = 0.5 with 20,000 trials.
+
+    Returns
+    -------
+    simulated, exact : ndarray over ``depths``
+        ``exact`` is :func:`born_dead_exact` (it does not apply to ``"rai"``).
+
+    Examples
+    --------
+    >>> sim, exact = born_dead(width=2, depths=(1, 4), trials=4000)
+    >>> bool(np.all(np.abs(sim - exact) < 0.03))
+    True
+    """
+    width, trials, inputs = _positive_int("width", width), _positive_int("trials", trials), _positive_int("inputs", inputs)
+    depths = _int_list("depths", depths)
+    _init.parse(init)  # an unknown name fails here, before any work
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(inputs)
+    deepest = max(depths)
+    h = np.broadcast_to(x, (trials, inputs))
+    dead = np.zeros(trials, dtype=bool)
+    dead_at: dict[int, float] = {}
+    fan_in = inputs
+    for layer in range(1, deepest + 1):
+        W, b = _init.draw_many(init, fan_in, width, rng, trials)
+        z = np.einsum("ti,tij->tj", h, W) + b
+        h = np.maximum(z, 0.0)
+        dead |= ~np.any(h > 0, axis=1)
+        dead_at[layer] = float(dead.mean())
+        fan_in = width
+    sim = np.asarray([dead_at[d] for d in depths])
+    return sim, born_dead_exact(width, depths)
+
+
+# -- dead units against learning rate and bias -------------------------------------
+
+
+def dead_fraction(
+    lrs: Sequence[float] = (0.01, 0.1, 1.0, 3.0, 10.0),
+    biases: Sequence[float] = (0.0, 0.1),
+    sizes: Sequence[int] = (2, 32, 32, 1),
+    data: str = "spiral",
+    steps: int = 300,
+    batch_size: int = 32,
+    optimizer: str = "sgd",
+    dropout: float = 0.0,
+    activation: Any = "relu",
+    seeds: Sequence[int] = (0, 1),
+) -> NDArray[np.float64]:
+    """Fraction of dead hidden units after training, against learning rate and initial bias.
+
+    For each bias (rows) and learning rate (columns), trains a network
+    (``sizes``, He init, float32) on ``data`` for ``steps`` steps and measures
+    the share of hidden units whose derivative is zero on every training
+    input, averaged over ``seeds``.  A run that diverges counts with the dead
+    units it had when it stopped.
+
+    Examples
+    --------
+    >>> f = dead_fraction(lrs=(0.01,), biases=(0.0,), steps=20, seeds=(0,))
+    >>> f.shape
+    (1, 1)
+    """
+    X, y = datasets.make(data, n=400, seed=0)
+    loss = "mse" if datasets.task(data) == "regression" else None
+    out = np.zeros((len(biases), len(lrs)))
+    for i, bias in enumerate(biases):
+        for j, lr in enumerate(lrs):
+            shares = []
+            for seed in seeds:
+                net = nn.MLP(list(sizes), activation=activation, init="he", bias=bias, seed=seed)
+                hist = nn.train(net, X, y, loss=loss, optimizer=optimizer, lr=lr, steps=steps, batch_size=batch_size,
+                                dropout=dropout, seed=seed, record_every=steps)
+                shares.append(sum(hist.dead[-1]) / sum(net.sizes[1:-1]))
+            out[i, j] = float(np.mean(shares))
+    return out
+
+
+def dropout_revival(
+    p: float = 0.5,
+    sizes: Sequence[int] = (2, 32, 32, 1),
+    data: str = "spiral",
+    kill_lr: float = 3.0,
+    kill_steps: int = 100,
+    lr: float = 0.1,
+    steps: int = 300,
+    seeds: Sequence[int] = (0, 1, 2),
+) -> dict[str, NDArray[np.float64]]:
+    """Do dead ReLU units come back when training goes on with dropout?
+
+    For each seed: train (SGD, He init, float32) with the too-high learning
+    rate ``kill_lr`` for ``kill_steps`` steps, which kills units; then train two
+    copies of that network for ``steps`` more steps at ``lr``, one without
+    dropout and one with dropout ``p`` on every hidden layer.  Dead units are
+    counted on the whole training set without dropout.
+
+    A dead unit of the first hidden layer can never come back (its
+    pre-activations depend only on the inputs and its own weights, which get
+    no gradient), with or without dropout; deeper units can, when the layers
+    below them change.
+
+    Returns
+    -------
+    dict
+        ``"before"``, ``"without_dropout"``, ``"with_dropout"``: arrays over the
+        hidden layers of the fraction of dead units, averaged over ``seeds``.
+
+    Examples
+    --------
+    >>> r = dropout_revival(steps=20, kill_steps=20, seeds=(0,))
+    >>> sorted(r)
+    ['before', 'with_dropout', 'without_dropout']
+    """
+    X, y = datasets.make(data, n=400, seed=0)
+    loss = "mse" if datasets.task(data) == "regression" else None
+    widths = np.asarray(sizes[1:-1], dtype=np.float64)
+    out = {key: np.zeros(len(widths)) for key in ("before", "without_dropout", "with_dropout")}
+    for seed in seeds:
+        net = nn.MLP(list(sizes), activation="relu", init="he", seed=seed)
+        hist = nn.train(net, X, y, loss=loss, lr=kill_lr, steps=kill_steps, seed=seed, record_every=kill_steps)
+        out["before"] += np.asarray(hist.dead[-1]) / widths
+        for key, drop in (("without_dropout", 0.0), ("with_dropout", p)):
+            copy = net.copy()
+            more = nn.train(copy, X, y, loss=loss, lr=lr, steps=steps, dropout=drop, seed=seed, record_every=steps)
+            out[key] += np.asarray(more.dead[-1]) / widths
+    return {key: val / len(seeds) for key, val in out.items()}
+
+
+# -- expectations under a Gaussian --------------------------------------------------
+
+
+def _gaussian_expectation(f: Any, scales: Any, act: Any) -> NDArray[np.float64]:
+    """E[f(z)] for z ~ N(0, s²) by the midpoint rule on 240,000 cells over ±12 s, with the
+    activation's kinks as cell edges (so jumps of f' fall between cells): error below 1e-7."""
+    s_arr = np.asarray(scales, dtype=np.float64)
+    if s_arr.size == 0 or not np.all(np.isfinite(s_arr)) or np.any(s_arr <= 0):
+        raise ValueError(f"scales must be positive finite numbers, got {scales!r}")
+    out = np.empty(s_arr.shape)
+    for idx, s in np.ndenumerate(s_arr):
+        half = 12.0 * s
+        edges = np.union1d(np.linspace(-half, half, 240_001), act.kinks(-half, half))
+        u = 0.5 * (edges[1:] + edges[:-1])
+        weight = np.exp(-0.5 * (u / s) ** 2) / (s * math.sqrt(2 * math.pi)) * np.diff(edges)
+        with np.errstate(all="ignore"):
+            vals = np.asarray(f(u), dtype=np.float64)
+        out[idx] = float(np.sum(vals * weight))
+    return out
+
+
+def mean_derivative(
+    scales: Any = (1.0, 3.0, 10.0), activation: Any = "sigmoid", kink: Any = "left"
+) -> NDArray[np.float64]:
+    """E[f'(z)] for z ~ N(0, s²), for each scale s.
+
+    For the sigmoid: 0.2066, 0.1148, 0.0393 for s = 1, 3, 10 (the gradient
+    fades as inputs spread out: a reason to standardise them).  Computed by
+    the midpoint rule on a fine grid over ±12 s (error below 1e-7).
+
+    Examples
+    --------
+    >>> import kit
+    >>> mean_derivative([1.0], activation="relu").round(6).tolist()  # ReLU'(z) = 1 for z > 0
+    [0.5]
+    """
+    act = _get_activation(activation) if not isinstance(activation, tuple) else _get_activation(activation[0], **activation[1])
+    return _gaussian_expectation(lambda u: act.derivative(u, kink=kink), scales, act)
+
+
+def mean_value(scales: Any = (1.0,), activation: Any = "relu") -> NDArray[np.float64]:
+    """E[f(z)] for z ~ N(0, s²): 0.39894 for ReLU and 0.16052 for ELU at s = 1.
+
+    Examples
+    --------
+    >>> mean_value([1.0], activation="relu").round(5).tolist()
+    [0.39894]
+    """
+    act = _get_activation(activation) if not isinstance(activation, tuple) else _get_activation(activation[0], **activation[1])
+    return _gaussian_expectation(act.value, scales, act)

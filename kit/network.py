@@ -1,0 +1,373 @@
+"""The network: :class:`MLP`, a fully connected net whose hidden layers use activation plugins.
+
+Part of the engine; see :mod:`kit.nn` for the conventions (dtypes, how float16
+matrix products are rounded, what the kink rule changes).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kit import init as _init
+from kit import losses as _losses
+from kit.activation import FRAMEWORKS, Activation, validate_kink
+from kit.registry import get as _get_activation
+
+__all__ = ["ACCUMULATE", "DTYPES", "MLP"]
+
+DTYPES: tuple[str, ...] = ("float16", "float32", "float64")
+"""The dtypes a network can compute in."""
+
+ActivationSpec = Any
+"""``"relu"``, ``("leaky_relu", {"alpha": 0.1})`` or an :class:`~kit.Activation` instance."""
+
+
+# -- checking arguments ----------------------------------------------------------
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    return dt
+
+
+def _int(name: str, value: Any, lowest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
+        raise ValueError(f"{name} must be an integer >= {lowest}, got {value!r}")
+    return int(value)
+
+
+def _number(name: str, value: Any, lo: float = 0.0, hi: float = math.inf, hi_open: bool = True) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    v = float(value) if ok else math.nan
+    if not ok or not (lo <= v and (v < hi if hi_open else v <= hi)):
+        raise ValueError(f"{name} must be a number in [{lo}, {hi}{')' if hi_open else ']'}, got {value!r}")
+    return v
+
+
+def _as_activation(spec: ActivationSpec) -> Activation:
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, str):
+        return _get_activation(spec)
+    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], Mapping):
+        return _get_activation(spec[0], **dict(spec[1]))
+    raise TypeError(
+        f"activation must be a name ('relu'), a pair (name, {{params}}) or a kit.Activation, got {spec!r}"
+    )
+
+
+def _per_layer(spec: Any, n: int, what: str) -> list[Any]:
+    """One spec per hidden layer: a list must have n entries, anything else is repeated."""
+    if isinstance(spec, list):
+        if len(spec) != n:
+            raise ValueError(f"{what}: got a list of {len(spec)} for {n} hidden layer(s); give one per hidden layer")
+        return list(spec)
+    return [spec] * n
+
+
+def _array_method(act: Activation, name: str) -> Callable[[NDArray], NDArray]:
+    """``act.<name>`` for float arrays, without the scalar/list wrapper the base class adds
+    (the engine only passes float arrays of the network's dtype; the result is the same)."""
+    func = getattr(type(act), name)
+    inner = getattr(func, "__wrapped__", None)
+    if inner is not None and getattr(func, "_kit_vectorised", False):
+        return inner.__get__(act)  # type: ignore[no-any-return]
+    return getattr(act, name)  # type: ignore[no-any-return]
+
+
+def _derivative_function(act: Activation, kink: Any) -> Callable[[NDArray], NDArray]:
+    """The function z -> act.derivative(z, kink=kink) for float arrays, rule resolved once."""
+    rule = validate_kink(kink)
+    resolved: Any = act.framework_rule(rule) if isinstance(rule, str) and rule in FRAMEWORKS else rule
+    if type(act).derivative is not Activation.derivative:  # a plugin that overrides derivative() itself
+        return lambda z: np.asarray(act.derivative(z, kink=kink))
+    if (isinstance(resolved, str) and resolved == "left") or (isinstance(resolved, float) and resolved == 0.0):
+        return _array_method(act, "left_derivative")
+    if (isinstance(resolved, str) and resolved == "right") or (isinstance(resolved, float) and resolved == 1.0):
+        return _array_method(act, "right_derivative")
+    return lambda z: act._derivative_array(z, resolved)
+
+
+# -- matrix products ---------------------------------------------------------------
+
+ACCUMULATE: tuple[str, ...] = ("float32", "float16")
+"""float16 matrix-product modes: accumulate in float32 and round once, or round each step."""
+
+
+def _matmul_round_each(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+    """float16 a @ b with a float16 accumulator rounded after every multiply-add."""
+    a64 = a.astype(np.float64)
+    b64 = b.astype(np.float64)
+    acc = np.zeros((a.shape[0], b.shape[1]), dtype=np.float16)
+    for k in range(a.shape[1]):
+        acc = (acc.astype(np.float64) + a64[:, k : k + 1] * b64[k : k + 1, :]).astype(np.float16)
+    if out is None:
+        return acc
+    out[...] = acc
+    return out
+
+
+# -- the network ------------------------------------------------------------------
+
+
+class MLP:
+    """A fully connected network: hidden layers with plugin activations, a linear output.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from input to output, e.g. ``[2, 16, 16, 1]``; at least two,
+        each > 0.
+    activation : str, (str, dict), Activation, or a list of these
+        The hidden layers' activation, any registered plugin (``kit.names()``),
+        with parameters as ``("leaky_relu", {"alpha": 0.1})``; a list gives one
+        per hidden layer.
+    kink : kink rule or a list of them
+        What the backward pass uses at a kink: anything
+        :meth:`kit.Activation.derivative` accepts (``"left"``, ``"right"``,
+        ``"mean"``, t in [0, 1], ``kit.Fixed(v)``, ``"pytorch"``,
+        ``"tensorflow"``, ``"jax"``); a list gives one per hidden layer.
+    init : str or (str, dict)
+        ``"he"``, ``"xavier"``, ``"lecun"``, ``("normal", {"std": 0.1})``,
+        ``("uniform", {"limit": 0.1})`` or ``"rai"`` (see :mod:`kit.init`).
+    bias : float
+        Initial value of the hidden layers' biases (0: zero bias; e.g. 0.1 for
+        positive bias).  The output bias starts at 0.  Ignored by ``"rai"``.
+    dtype : {"float32", "float16", "float64"}
+        The dtype of every computation.
+    seed : int or None
+        Seed of the generator that draws the weights.
+    accumulate : {"float32", "float16"} or None
+        float16 networks only: how matrix products are rounded (see the module
+        docstring).  None means ``"float32"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kit import nn
+    >>> net = nn.MLP([2, 3, 1], activation="relu", dtype="float64", seed=0)
+    >>> net.forward(np.zeros((4, 2))).shape
+    (4, 1)
+    >>> net
+    MLP([2, 3, 1], activation=relu(), kink='left', init='he', dtype=float64)
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: ActivationSpec = "relu",
+        kink: Any = "left",
+        init: Any = "he",
+        bias: float = 0.0,
+        dtype: Any = "float32",
+        seed: int | None = 0,
+        accumulate: str | None = None,
+    ) -> None:
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+            raise ValueError(f"sizes must be a list of at least two layer widths, e.g. [2, 16, 1]; got {sizes!r}")
+        self.sizes: tuple[int, ...] = tuple(_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes))
+        n_hidden = len(self.sizes) - 2
+        self.dtype: np.dtype = _dtype(dtype)
+        if accumulate is not None and accumulate not in ACCUMULATE:
+            raise ValueError(f"accumulate must be None, 'float32' or 'float16', got {accumulate!r}")
+        if accumulate is not None and self.dtype != np.float16:
+            raise ValueError(f"accumulate applies to float16 networks only; this one is {self.dtype.name}")
+        self.accumulate: str | None = accumulate if self.dtype == np.float16 else None
+        if self.dtype == np.float16 and self.accumulate is None:
+            self.accumulate = "float32"
+        self.init = init
+        _init.parse(init)
+        self.bias = _number("bias", bias, -math.inf)
+        if seed is not None:
+            _int("seed", seed, 0)
+        self.seed = seed
+        self.activations: list[Activation] = [_as_activation(a) for a in _per_layer(activation, n_hidden, "activation")]
+        self.kink = kink
+        self.kink_rules: list[Any] = _per_layer(kink, n_hidden, "kink")
+        self._build_derivatives()
+        rng = np.random.default_rng(seed)
+        self.W: list[NDArray] = []
+        self.b: list[NDArray] = []
+        for i, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True)):
+            last = i == len(self.sizes) - 2
+            W, b = _init.draw(init, fan_in, fan_out, rng, bias=0.0 if last else self.bias)
+            if last and _init.parse(init)[0] == "rai":
+                b[:] = 0.0
+            self.W.append(W.astype(self.dtype))
+            self.b.append(b.astype(self.dtype))
+        self.preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        """``(a, c)``: inputs are mapped to ``x * a + c`` (float64) before the cast, or None."""
+
+    # -- set-up ------------------------------------------------------------------
+    def _build_derivatives(self) -> None:
+        self._value = [_array_method(act, "value") for act in self.activations]
+        self._deriv = [_derivative_function(act, k) for act, k in zip(self.activations, self.kink_rules, strict=True)]
+        probe = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0], dtype=self.dtype)
+        for act, fv, fd in zip(self.activations, self._value, self._deriv, strict=True):
+            for what, f in (("value", fv), ("derivative", fd)):
+                with np.errstate(all="ignore"):
+                    out = f(probe)
+                if not isinstance(out, np.ndarray) or out.shape != probe.shape or out.dtype != probe.dtype:
+                    got = f"{type(out).__name__} {getattr(out, 'dtype', '')} {getattr(out, 'shape', '')}".strip()
+                    raise TypeError(
+                        f"activation {act.name!r}: {what}(z) of a {self.dtype.name} array of shape {probe.shape} "
+                        f"returned {got}; a plugin must return the shape and dtype of z"
+                    )
+
+    @property
+    def n_hidden(self) -> int:
+        """Number of hidden layers."""
+        return len(self.sizes) - 2
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers (weights and biases)."""
+        return sum(W.size + b.size for W, b in zip(self.W, self.b, strict=True))
+
+    def parameters(self) -> list[NDArray]:
+        """The live parameter arrays ``[W0, b0, W1, b1, ...]`` (optimisers update these in place)."""
+        out: list[NDArray] = []
+        for W, b in zip(self.W, self.b, strict=True):
+            out += [W, b]
+        return out
+
+    def get_weights(self) -> list[tuple[NDArray, NDArray]]:
+        """Copies of ``(W, b)`` for each weight layer."""
+        return [(W.copy(), b.copy()) for W, b in zip(self.W, self.b, strict=True)]
+
+    def set_weights(self, weights: Sequence[tuple[ArrayLike, ArrayLike]]) -> None:
+        """Set every ``(W, b)`` (cast to the network's dtype); shapes must match.
+
+        Examples
+        --------
+        >>> from kit import nn
+        >>> net = nn.MLP([1, 1], seed=0)
+        >>> net.set_weights([([[2.0]], [1.0])]); net.forward([[1.0]]).tolist()
+        [[3.0]]
+        """
+        if len(weights) != len(self.W):
+            raise ValueError(f"expected {len(self.W)} (W, b) pairs, got {len(weights)}")
+        new = []
+        for i, (pair, W, b) in enumerate(zip(weights, self.W, self.b, strict=True)):
+            w2, b2 = (np.asarray(p, dtype=np.float64) for p in pair)
+            if w2.shape != W.shape or b2.shape != b.shape:
+                raise ValueError(f"layer {i}: expected W {W.shape} and b {b.shape}, got {w2.shape} and {b2.shape}")
+            new.append((w2, b2))
+        for (w2, b2), W, b in zip(new, self.W, self.b, strict=True):
+            W[...] = w2
+            b[...] = b2
+
+    def copy(self, kink: Any = None, dtype: Any = None, accumulate: str | None = None) -> MLP:
+        """A copy with the same weights, optionally another kink rule, dtype or accumulation.
+
+        Changing the dtype rounds the weights once to the new dtype.
+
+        Examples
+        --------
+        >>> from kit import nn
+        >>> a = nn.MLP([2, 4, 1], seed=1)
+        >>> b = a.copy(kink="right")
+        >>> b.kink, (a.W[0] == b.W[0]).all()
+        ('right', np.True_)
+        """
+        new = object.__new__(MLP)
+        new.__dict__.update(self.__dict__)
+        new.dtype = _dtype(dtype) if dtype is not None else self.dtype
+        if accumulate is not None and new.dtype != np.float16:
+            raise ValueError(f"accumulate applies to float16 networks only; this one is {new.dtype.name}")
+        if accumulate is not None and accumulate not in ACCUMULATE:
+            raise ValueError(f"accumulate must be None, 'float32' or 'float16', got {accumulate!r}")
+        if new.dtype == np.float16:
+            new.accumulate = accumulate or (self.accumulate if self.dtype == np.float16 else "float32")
+        else:
+            new.accumulate = None
+        if kink is not None:
+            new.kink = kink
+            new.kink_rules = _per_layer(kink, self.n_hidden, "kink")
+        new.W = [W.astype(new.dtype) for W in self.W]
+        new.b = [b.astype(new.dtype) for b in self.b]
+        new.activations = list(self.activations)
+        new.preprocess = None if self.preprocess is None else (self.preprocess[0].copy(), self.preprocess[1].copy())
+        new._build_derivatives()
+        return new
+
+    # -- computing ---------------------------------------------------------------
+    def _matmul(self, a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+        if self.accumulate == "float16":
+            return _matmul_round_each(a, b, out)
+        return np.matmul(a, b, out=out)
+
+    def prepare(self, X: ArrayLike) -> NDArray:
+        """Check the inputs ``X`` (shape ``(n, sizes[0])``), apply ``preprocess``, cast to the dtype."""
+        arr = np.asarray(X)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
+        if arr.ndim == 1 and self.sizes[0] == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2 or arr.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (n, {self.sizes[0]}) for this network, got {arr.shape}")
+        if self.preprocess is not None:
+            a, c = self.preprocess
+            arr = arr * a + c
+        with np.errstate(over="ignore"):  # values beyond the dtype's range become inf: the callers check
+            return np.ascontiguousarray(arr, dtype=self.dtype)
+
+    def _forward_all(self, Xp: NDArray) -> tuple[list[NDArray], list[NDArray]]:
+        """Pre-activations of every layer (output last) and hidden activations."""
+        zs, acts = [], []
+        a = Xp
+        last = len(self.W) - 1
+        for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
+            z = self._matmul(a, W)
+            z += b
+            zs.append(z)
+            if i < last:
+                a = self._value[i](z)
+                acts.append(a)
+        return zs, acts
+
+    def forward(self, X: ArrayLike) -> NDArray:
+        """Raw outputs (logits for bce/ce), shape ``(n, sizes[-1])``, in the network's dtype."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._forward_all(self.prepare(X))[0][-1]
+
+    __call__ = forward
+
+    def pre_activations(self, X: ArrayLike) -> list[NDArray]:
+        """The pre-activations z of each hidden layer for inputs ``X``.
+
+        Examples
+        --------
+        >>> from kit import nn
+        >>> net = nn.MLP([2, 5, 3, 1], seed=0)
+        >>> [z.shape for z in net.pre_activations([[0.0, 1.0]])]
+        [(1, 5), (1, 3)]
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._forward_all(self.prepare(X))[0][:-1]
+
+    def hidden(self, X: ArrayLike) -> list[NDArray]:
+        """The activations f(z) of each hidden layer for inputs ``X``."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._forward_all(self.prepare(X))[1]
+
+    def predict(self, X: ArrayLike, loss: str = "mse") -> NDArray:
+        """Probabilities for ``"bce"`` (shape (n, 1)) and ``"ce"`` (n, K); outputs for ``"mse"``."""
+        return _losses.get(loss).predict(self.forward(X))
+
+    def __repr__(self) -> str:
+        acts = self.activations
+        act = repr(acts[0]) if acts and all(a == acts[0] for a in acts) else repr(acts)
+        hidden = f", activation={act}, kink={self.kink!r}" if acts else ""
+        extra = f", accumulate={self.accumulate!r}" if self.accumulate else ""
+        return f"MLP({list(self.sizes)}{hidden}, init={self.init!r}, dtype={self.dtype.name}{extra})"

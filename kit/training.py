@@ -1,0 +1,551 @@
+"""Training: :class:`Trainer` (steppable), :func:`train` and :func:`gradients`.
+
+Part of the engine; see :mod:`kit.nn` for the conventions and how divergence is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kit import losses as _losses
+from kit import optim as _optim
+from kit.diagnostics import _KinkCounter, _Saturation
+from kit.history import History, TrainingDiverged
+from kit.network import MLP, _int, _number, _per_layer
+
+__all__ = ["Trainer", "gradients", "train"]
+
+def _guess_loss(y: NDArray, n_out: int) -> str:
+    if y.dtype.kind in "biu":
+        return "bce" if n_out == 1 else "ce"
+    return "mse"
+
+
+class Trainer:
+    """Trains an :class:`MLP` step by step (for widgets) or all at once.
+
+    All arguments are checked here, before any work; :meth:`step` then runs
+    without further validation.  The network's weights are updated in place.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array, shape (n, sizes[0])
+    y : array
+        Labels 0..K-1 (bce: 0/1 with one output; ce: K outputs) or targets
+        (mse: shape (n,) or (n, n_out)).
+    loss : {"bce", "ce", "mse"} or None
+        None guesses: integer labels give "bce" (1 output) or "ce", floats "mse".
+    optimizer : {"sgd", "momentum", "adam"}
+    lr : float
+        Learning rate > 0.
+    batch_size : int or None
+        Rows per step; None or >= n means the full batch.  Batches are drawn
+        without replacement from a fresh permutation each epoch (the
+        incomplete last batch of an epoch is skipped, so every step sees
+        exactly ``batch_size`` rows).
+    dropout : float or list of float
+        Probability in [0, 1) of zeroing a hidden unit during training (one per
+        hidden layer if a list), with the kept units scaled by 1 / (1 - p).
+    l1, l2 : float
+        Penalties l1 Σ|W| + (l2 / 2) Σ W² on the weights (not the biases).
+    momentum : float
+        For ``"momentum"``.
+    betas, eps
+        For ``"adam"`` (eps None: 1e-8, or 1e-4 in float16).
+    standardize : bool or None
+        True: map each input feature to mean 0 and standard deviation 1 over
+        ``X``.  False: no standardisation.  None (default): keep the map the
+        network already has (``net.preprocess``, none for a new network), so
+        training a trained network again changes nothing about its inputs,
+        unless ``input_shift`` or ``input_scale`` is given (then as False).
+    input_shift, input_scale : float
+        Then map inputs to ``x * input_scale + input_shift``: move them away
+        from the standardized range to show saturation.  The map is stored in
+        ``net.preprocess`` so ``net.forward`` applies it to new inputs too.
+    saturation_tol : float
+        |f'| at or below which a pre-activation counts as saturated (0.01).
+    record_every : int
+        Record the history every this many steps (each :meth:`step` call also
+        records its last step).
+    seed : int or None
+        Seed of the batch order and dropout masks.
+    callback : callable or None
+        ``callback(trainer)`` after each record; returning ``False`` stops.
+    on_diverge : {"stop", "raise"}
+        Return the history with ``stopped=True``, or raise :class:`TrainingDiverged`.
+
+    Examples
+    --------
+    >>> from kit import nn, datasets
+    >>> X, y = datasets.make("circle", n=100, seed=0)
+    >>> tr = nn.Trainer(nn.MLP([2, 8, 1], seed=0), X, y, loss="bce", lr=0.5)
+    >>> hist = tr.step(10)
+    >>> tr.steps_done, hist.step[-1]
+    (10, 10)
+    """
+
+    def __init__(
+        self,
+        net: MLP,
+        X: ArrayLike,
+        y: ArrayLike,
+        loss: str | None = None,
+        optimizer: str = "sgd",
+        lr: float = 0.1,
+        batch_size: int | None = 32,
+        dropout: float | Sequence[float] = 0.0,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        momentum: float = 0.9,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float | None = None,
+        standardize: bool | None = None,
+        input_shift: float = 0.0,
+        input_scale: float = 1.0,
+        saturation_tol: float = 0.01,
+        record_every: int = 1,
+        seed: int | None = 0,
+        callback: Callable[[Trainer], Any] | None = None,
+        on_diverge: str = "stop",
+    ) -> None:
+        self._setup(
+            net, X, y, loss, optimizer, lr, batch_size, dropout, l1, l2, momentum, betas, eps, standardize,
+            input_shift, input_scale, saturation_tol, record_every, seed, callback, on_diverge,
+        )
+        self._record(first=True)
+
+    def _setup(
+        self, net: MLP, X: ArrayLike, y: ArrayLike, loss: str | None, optimizer: str, lr: float,
+        batch_size: int | None, dropout: Any, l1: float, l2: float, momentum: float, betas: Any,
+        eps: float | None, standardize: bool | None, input_shift: float, input_scale: float,
+        saturation_tol: float, record_every: int, seed: int | None, callback: Any, on_diverge: str,
+    ) -> None:
+        """Check everything and allocate (see the class docstring)."""
+        if not isinstance(net, MLP):
+            raise TypeError(f"net must be a kit.nn.MLP, got {type(net).__name__}")
+        self.net = net
+        Xa = np.asarray(X)
+        ya = np.asarray(y)
+        if Xa.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers, got dtype {Xa.dtype}")
+        if Xa.ndim == 1 and net.sizes[0] == 1:
+            Xa = Xa[:, None]
+        if Xa.ndim != 2 or Xa.shape[1] != net.sizes[0]:
+            raise ValueError(f"X must have shape (n, {net.sizes[0]}) for this network, got {Xa.shape}")
+        n = Xa.shape[0]
+        if n == 0:
+            raise ValueError("X has no rows")
+        if not np.all(np.isfinite(Xa)):
+            raise ValueError("X contains NaN or inf")
+        if ya.ndim == 0 or ya.shape[0] != n:
+            raise ValueError(f"y must have one entry per row of X ({n}), got shape {ya.shape}")
+        self.loss = _losses.get(loss if loss is not None else _guess_loss(ya, net.sizes[-1]))
+        self.targets = self.loss.targets(ya, net.sizes[-1], net.dtype)
+        opt_cls = _optim.check_name(optimizer)
+        self.lr = _number("lr", lr)
+        if self.lr == 0:
+            raise ValueError("lr must be > 0")
+        if batch_size is None:
+            batch_size = n
+        self.batch_size = min(_int("batch_size", batch_size, 1), n)
+        drops = _per_layer(list(dropout) if isinstance(dropout, (list, tuple)) else dropout, net.n_hidden, "dropout")
+        self.dropout = [_number("dropout", p, 0.0, 1.0) for p in drops]
+        self.l1 = _number("l1", l1)
+        self.l2 = _number("l2", l2)
+        self.saturation_tol = _number("saturation_tol", saturation_tol)
+        self.record_every = _int("record_every", record_every, 1)
+        if seed is not None:
+            _int("seed", seed, 0)
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable or None")
+        if on_diverge not in ("stop", "raise"):
+            raise ValueError(f"on_diverge must be 'stop' or 'raise', got {on_diverge!r}")
+        self.callback = callback
+        self.on_diverge = on_diverge
+        shift = _number("input_shift", input_shift, -math.inf)
+        scale = _number("input_scale", input_scale, -math.inf)
+        if scale == 0:
+            raise ValueError("input_scale must be non-zero")
+        X64 = Xa.astype(np.float64)
+        if standardize is None and (shift != 0 or scale != 1):
+            standardize = False
+        if standardize is None:
+            pass
+        elif standardize:
+            mean = X64.mean(axis=0)
+            std = X64.std(axis=0)
+            std[std == 0] = 1.0
+            a = scale / std
+            c = shift - mean * a
+        else:
+            a = np.full(net.sizes[0], scale)
+            c = np.full(net.sizes[0], shift)
+        if standardize is not None:
+            net.preprocess = None if (not standardize and shift == 0 and scale == 1) else (a, c)
+        self.X = net.prepare(X64)
+        if not np.all(np.isfinite(self.X)):
+            raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g})")
+        opt_options: dict[str, Any] = {"lr": self.lr}
+        if optimizer == "momentum":
+            opt_options["momentum"] = momentum
+        if optimizer == "adam":
+            opt_options.update(betas=betas, eps=eps)
+        self.optimizer = opt_cls(net.parameters(), **opt_options)
+        self.rng = np.random.default_rng(seed)
+        self._setup_buffers()
+        self.steps_done = 0
+        self._hits = [0] * net.n_hidden
+        self._counters = [_KinkCounter(a) for a in net.activations]
+        self._saturation = [_Saturation(a, self.saturation_tol) for a in net.activations]
+        self.history = History(widths=net.sizes[1:-1])
+
+    # -- buffers -----------------------------------------------------------------
+    def _setup_buffers(self) -> None:
+        net, B, dt = self.net, self.batch_size, self.net.dtype
+        n = self.X.shape[0]
+        self._full = B >= n
+        self._order = np.arange(n)
+        self._pos = n  # forces a fresh permutation at the first step
+        self._Xb = self.X if self._full else np.empty((B, net.sizes[0]), dtype=dt)
+        if self._full:
+            self._tb = self.targets
+        else:
+            self._tb = np.empty((B, *self.targets.shape[1:]), dtype=self.targets.dtype)
+        self._Z = [np.empty((B, s), dtype=dt) for s in net.sizes[1:]]
+        self._dA = [np.empty((B, s), dtype=dt) for s in net.sizes[1:-1]]
+        self._dW = [np.empty_like(W) for W in net.W]
+        self._db = [np.empty_like(b) for b in net.b]
+        self._db_row = [db.reshape(1, -1) for db in self._db]  # views: bias gradients written in place
+        self._ones = np.ones((1, B), dtype=dt)
+        self._grads: list[NDArray] = []
+        for dW, db in zip(self._dW, self._db, strict=True):
+            self._grads += [dW, db]
+        self._pen = [np.empty_like(W) for W in net.W] if (self.l1 or self.l2) else []
+        self._l1 = np.asarray(self.l1, dtype=dt)
+        self._l2 = np.asarray(self.l2, dtype=dt)
+        self._masks: list[NDArray | None] = []
+        self._uniform: list[NDArray | None] = []
+        for p, s in zip(self.dropout, net.sizes[1:-1], strict=True):
+            self._masks.append(np.empty((B, s), dtype=dt) if p > 0 else None)
+            self._uniform.append(np.empty((B, s), dtype=np.float32 if dt == np.float16 else dt) if p > 0 else None)
+        self._keep_scale = [np.asarray(1.0 / (1.0 - p), dtype=dt) for p in self.dropout]
+
+    def _next_batch(self) -> None:
+        if self._full:
+            return
+        n, B = self.X.shape[0], self.batch_size
+        if self._pos + B > n:
+            self._order = self.rng.permutation(n)
+            self._pos = 0
+        idx = self._order[self._pos : self._pos + B]
+        self._pos += B
+        np.take(self.X, idx, axis=0, out=self._Xb)
+        np.take(self.targets, idx, axis=0, out=self._tb)
+
+    # -- one step ----------------------------------------------------------------
+    @property
+    def stopped(self) -> bool:
+        """True once training has stopped (see ``history.message``)."""
+        return self.history.stopped
+
+    def _one_step(self) -> bool:
+        """Forward, backward, check, update.  False if training had to stop."""
+        self._next_batch()
+        acts = self._forward_backward()
+        with np.errstate(all="ignore"):
+            for g in self._grads:
+                if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
+                    self._diverged(self._explain_gradient(acts), self.steps_done + 1)
+                    return False
+            self.optimizer.update(self._grads)
+        return True
+
+    def _forward_backward(self) -> list[NDArray]:
+        """Gradients of the current batch into self._dW/_db; returns the hidden activations."""
+        net = self.net
+        L = len(net.W)
+        acts: list[NDArray] = []
+        a = self._Xb
+        with np.errstate(all="ignore"):
+            for i in range(L):
+                z = self._Z[i]
+                net._matmul(a, net.W[i], out=z)
+                z += net.b[i]
+                if i < L - 1:
+                    self._hits[i] += self._counters[i].count(z)
+                    a = net._value[i](z)
+                    mask = self._masks[i]
+                    if mask is not None:
+                        u = self._uniform[i]
+                        self.rng.random(dtype=u.dtype, out=u)
+                        np.greater_equal(u, self.dropout[i], out=mask, casting="unsafe")
+                        mask *= self._keep_scale[i]
+                        a = a * mask
+                    acts.append(a)
+            dz = self.loss.grad(self._Z[-1], self._tb)
+            for i in range(L - 1, -1, -1):
+                a_prev = acts[i - 1] if i > 0 else self._Xb
+                net._matmul(a_prev.T, dz, out=self._dW[i])
+                net._matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
+                if i > 0:
+                    da = net._matmul(dz, net.W[i].T, out=self._dA[i - 1])
+                    mask = self._masks[i - 1]
+                    if mask is not None:
+                        da *= mask
+                    da *= net._deriv[i - 1](self._Z[i - 1])
+                    dz = da
+            if self._pen:
+                for W, dW, pen in zip(net.W, self._dW, self._pen, strict=True):
+                    if self.l2:
+                        np.multiply(W, self._l2, out=pen)
+                        dW += pen
+                    if self.l1:
+                        np.sign(W, out=pen)
+                        pen *= self._l1
+                        dW += pen
+        return acts
+
+    # -- explaining a stop -------------------------------------------------------
+    def _layer(self, i: int) -> str:
+        sizes = self.net.sizes
+        kind = "output layer" if i == len(sizes) - 2 else f"hidden layer {i + 1}"
+        return f"{kind} ({sizes[i]}→{sizes[i + 1]}"
+
+    def _explain_gradient(self, acts: list[NDArray]) -> str:
+        net, step = self.net, self.steps_done + 1
+        lr = f"the learning rate lr={self.lr:g} is likely too high"
+        head = f"training stopped at step {step}: the gradient is not finite"
+        for i, z in enumerate(self._Z):
+            if not np.isfinite(z).all():
+                return (
+                    f"{head}: the pre-activations of {self._layer(i)}) overflowed {net.dtype.name} "
+                    f"(largest finite value {np.finfo(net.dtype).max:.4g}): {lr}, or the inputs are too large"
+                )
+        for i, a in enumerate(acts):
+            if not np.isfinite(a).all():
+                act = net.activations[i]
+                return f"{head}: activation {act.name!r} of {self._layer(i)}) returned inf or NaN: check the activation"
+        for i in range(len(net.W) - 2, -1, -1):
+            with np.errstate(all="ignore"):
+                d = net._deriv[i](self._Z[i])
+            bad = ~np.isfinite(d)
+            if bad.any():
+                act = net.activations[i]
+                where = np.unique(self._Z[i][bad])[:3].tolist()
+                return (
+                    f"{head} in {self._layer(i)}): activation {act.name!r} has a non-finite derivative "
+                    f"({d[bad][0]}) at z = {', '.join(map(str, where))} for {int(bad.sum())} pre-activation(s) "
+                    f"with kink={net.kink_rules[i]!r}: the function jumps there, and gradient descent cannot use "
+                    f"an infinite slope; choose a finite kink rule such as kink=kit.Fixed(0.0), or another activation"
+                )
+        worst = max(range(len(net.W)), key=lambda i: -float(np.isfinite(self._dW[i]).mean()))
+        return (
+            f"{head} in {self._layer(worst)}): the gradient overflowed {net.dtype.name}: {lr}"
+            f"{', or use float32' if net.dtype == np.float16 else ''}"
+        )
+
+    def _diverged(self, message: str, step: int) -> None:
+        h = self.history
+        h.stopped, h.message, h.stopped_at = True, message, step
+        if self.on_diverge == "raise":
+            raise TrainingDiverged(message, h)
+
+    # -- records -----------------------------------------------------------------
+    def _record(self, first: bool = False) -> None:
+        net, h = self.net, self.history
+        with np.errstate(all="ignore"):
+            zs, _ = net._forward_all(self.X)
+            out = zs[-1]
+            loss = self.loss.value(out, self.targets)
+            acc = float(np.mean(self.loss.correct(out, self.targets))) if self.loss.classification else math.nan
+            dead, sat = [], []
+            for i in range(net.n_hidden):
+                z = zs[i]
+                dead.append(int(np.count_nonzero(np.all(net._deriv[i](z) == 0, axis=0))))
+                sat.append(self._saturation[i].fraction(z))
+            if first:
+                norms = [math.nan] * len(net.W)
+            else:
+                norms = [
+                    math.sqrt(float(np.vdot(dW.astype(np.float64), dW.astype(np.float64)))
+                              + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
+                    for dW, db in zip(self._dW, self._db, strict=True)
+                ]
+        h.step.append(self.steps_done)
+        h.loss.append(loss)
+        h.accuracy.append(acc)
+        h.dead.append(dead)
+        h.saturated.append(sat)
+        h.kink_hits.append(self._hits)
+        h.grad_norm.append(norms)
+        self._hits = [0] * net.n_hidden
+        if not math.isfinite(loss) and not h.stopped:
+            bad = [i for i, z in enumerate(zs) if not np.isfinite(z).all()]
+            if bad:
+                where = f": the pre-activations of {self._layer(bad[0])}) are not finite"
+            else:
+                big = float(np.max(np.abs(out)))
+                where = f": the outputs of the {self._layer(len(zs) - 1)}) reach {big:.4g}, too large for the loss"
+            if first:
+                self._diverged(
+                    f"the loss of the initial network is {loss}{where or ''} before any training: the inputs or "
+                    f"targets are too large for {net.dtype.name} (largest finite value {np.finfo(net.dtype).max:.4g}); "
+                    f"scale them (standardize=True) or use a wider dtype",
+                    0,
+                )
+                return
+            self._diverged(
+                f"training stopped at step {self.steps_done}: the training loss is {loss}{where}: the learning "
+                f"rate lr={self.lr:g} is likely too high (or the activation overflows)",
+                self.steps_done,
+            )
+
+    def _advance(self, k: int) -> bool:
+        """Run k steps with the regular records; False if stopped."""
+        for _ in range(k):
+            if self.history.stopped:
+                return False
+            if not self._one_step():
+                return False
+            self.steps_done += 1
+            if self.steps_done % self.record_every == 0:
+                self._record()
+                if self.history.stopped:
+                    return False
+                if self.callback is not None and self.callback(self) is False:
+                    self._stop_by_callback()
+                    return False
+        return True
+
+    def _stop_by_callback(self) -> None:
+        h = self.history
+        h.stopped, h.message, h.stopped_at = True, f"stopped by the callback at step {self.steps_done}", self.steps_done
+
+    def _finish(self) -> None:
+        h = self.history
+        if h.step and h.step[-1] != self.steps_done:
+            self._record()
+            if self.callback is not None and not h.stopped and self.callback(self) is False:
+                self._stop_by_callback()
+
+    def step(self, k: int = 1, record: bool = True) -> History:
+        """Run ``k`` more training steps and return the history.
+
+        With ``record=True`` the history's last record is the current state
+        (recorded now if the ``record_every`` schedule did not just do it); with
+        ``record=False`` only the schedule records.  Does nothing once training
+        has stopped (see ``history.stopped``).
+        """
+        k = _int("k", k, 0)
+        self._advance(k)
+        if record:
+            self._finish()
+        return self.history
+
+    @property
+    def gradients(self) -> list[tuple[NDArray, NDArray]]:
+        """The last step's gradients ``(dW, db)`` per weight layer (read-only views, L1/L2 included)."""
+        out = []
+        for dW, db in zip(self._dW, self._db, strict=True):
+            vw, vb = dW.view(), db.view()
+            vw.flags.writeable = False
+            vb.flags.writeable = False
+            out.append((vw, vb))
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"Trainer({self.net!r}, loss={self.loss.name!r}, optimizer={self.optimizer!r}, "
+            f"batch_size={self.batch_size}, steps_done={self.steps_done})"
+        )
+
+
+def train(
+    net: MLP,
+    X: ArrayLike,
+    y: ArrayLike,
+    loss: str | None = None,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    steps: int = 500,
+    batch_size: int | None = 32,
+    dropout: float | Sequence[float] = 0.0,
+    seed: int | None = 0,
+    progress: bool = False,
+    record_every: int | None = None,
+    **options: Any,
+) -> History:
+    """Train ``net`` in place for ``steps`` steps and return its :class:`History`.
+
+    Parameters are those of :class:`Trainer` (``l1``, ``l2``, ``momentum``,
+    ``betas``, ``eps``, ``standardize``, ``input_shift``, ``input_scale``,
+    ``saturation_tol``, ``callback``, ``on_diverge`` go in ``options``), plus
+    ``steps`` (>= 0), ``progress`` (a ``tqdm.auto`` bar) and ``record_every``
+    (None: every step up to 1,000 steps, else ``steps // 1000``).
+
+    Examples
+    --------
+    >>> from kit import nn, datasets
+    >>> X, y = datasets.make("sine", n=64, noise=0.0, seed=0)
+    >>> net = nn.MLP([1, 16, 1], activation="relu", dtype="float64", seed=0)
+    >>> hist = nn.train(net, X, y, loss="mse", optimizer="adam", lr=0.01, steps=400, batch_size=None)
+    >>> hist.loss[-1] < 0.05 * hist.loss[0]
+    True
+    """
+    steps = _int("steps", steps, 0)
+    if record_every is None:
+        record_every = max(1, steps // 1000)
+    trainer = Trainer(
+        net, X, y, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size, dropout=dropout,
+        record_every=record_every, seed=seed, **options,
+    )
+    if not progress:
+        trainer._advance(steps)
+    else:
+        from tqdm.auto import tqdm  # imported only when asked: `import kit` stays light
+
+        chunk = max(1, steps // 100)
+        with tqdm(total=steps, desc="training", leave=False) as bar:
+            done = 0
+            while done < steps:
+                k = min(chunk, steps - done)
+                ok = trainer._advance(k)
+                done += k
+                bar.update(k)
+                if not ok:
+                    break
+    trainer._finish()
+    return trainer.history
+
+
+def gradients(
+    net: MLP, X: ArrayLike, y: ArrayLike, loss: str | None = None, l1: float = 0.0, l2: float = 0.0
+) -> list[tuple[NDArray, NDArray]]:
+    """The exact backprop gradients ``(dW, db)`` of the mean loss, per weight layer.
+
+    The same code path as a training step (no dropout, the whole of ``X`` as
+    one batch), with the network's kink rule and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kit import nn
+    >>> net = nn.MLP([1, 1, 1], dtype="float64", seed=0)
+    >>> net.set_weights([([[1.0]], [0.0]), ([[1.0]], [0.0])])
+    >>> x, t = np.array([[0.0]]), np.array([1.0])  # the pre-activation is exactly on ReLU's kink
+    >>> nn.gradients(net, x, t, loss="mse")[0][1], nn.gradients(net.copy(kink="right"), x, t, loss="mse")[0][1]
+    (array([0.]), array([-2.]))
+    """
+    trainer = Trainer.__new__(Trainer)
+    trainer._setup(
+        net, X, y, loss, "sgd", 1.0, None, 0.0, l1, l2, 0.9, (0.9, 0.999), None, None, 0.0, 1.0, 0.01, 1, 0,
+        None, "stop",
+    )
+    trainer._forward_backward()
+    return [(dW.copy(), db.copy()) for dW, db in zip(trainer._dW, trainer._db, strict=True)]

@@ -1,0 +1,130 @@
+"""Each experiment against its exact value or formula, with a fixed seed and a stated tolerance."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import kit
+from kit import experiments, nn
+
+
+def test_born_dead_simulation_matches_formula_within_4_standard_errors():
+    for width in (2, 3):
+        sim, exact = experiments.born_dead(width=width, depths=(1, 2, 5, 10), trials=20_000, seed=0)
+        se = np.sqrt(exact * (1 - exact) / 20_000)
+        assert np.all(np.abs(sim - exact) <= 4 * se), (sim, exact)
+
+
+def test_born_dead_formula_values():
+    np.testing.assert_allclose(experiments.born_dead_exact(2, [1, 2, 3]), [0.25, 1 - 0.75**2, 1 - 0.75**3])
+    assert experiments.born_dead_exact(10, 1) == pytest.approx(2.0**-10)
+
+
+def test_born_dead_through_the_engine_matches_formula():
+    """2,000 real nn.MLP networks (width 2, 4 hidden layers, zero biases, He init) at x = (0.3, -1.2):
+    the share whose last hidden layer is all zero is within 4 s.e. (0.044) of 1 - 0.75^4 = 0.684."""
+    x = np.array([[0.3, -1.2]])
+    dead = 0
+    for seed in range(2000):
+        net = nn.MLP([2, 2, 2, 2, 2, 1], activation="relu", init="he", dtype="float64", seed=seed)
+        dead += not np.any(net.hidden(x)[-1] > 0)
+    p = 1 - 0.75**4
+    assert abs(dead / 2000 - p) <= 4 * math.sqrt(p * (1 - p) / 2000)
+
+
+def test_rai_makes_fewer_networks_born_dead():
+    sim, exact = experiments.born_dead(width=3, depths=(5, 10), init="rai", trials=20_000, seed=0)
+    assert np.all(sim < exact - 0.1)
+
+
+def _independent_gaussian_mean(f, s):
+    u = np.linspace(-15 * s, 15 * s, 3_000_001)
+    w = np.exp(-0.5 * (u / s) ** 2) / (s * math.sqrt(2 * math.pi))
+    return float(np.trapezoid(f(u) * w, u))
+
+
+def test_mean_sigmoid_derivative():
+    if "sigmoid" not in kit.names():
+        pytest.skip("sigmoid is not registered")
+    got = experiments.mean_derivative([1.0, 3.0, 10.0], activation="sigmoid")
+    np.testing.assert_allclose(got, [0.207, 0.115, 0.039], atol=5e-4)  # the published 3 decimals
+
+    def dsig(u):
+        e = np.exp(-np.abs(u))
+        return e / (1 + e) ** 2
+
+    expect = [_independent_gaussian_mean(dsig, s) for s in (1.0, 3.0, 10.0)]
+    np.testing.assert_allclose(got, expect, rtol=1e-7)
+
+
+def test_mean_values_relu_and_elu():
+    assert experiments.mean_value([1.0], "relu")[0] == pytest.approx(1 / math.sqrt(2 * math.pi), abs=1e-8)
+    assert experiments.mean_value([2.0], "relu")[0] == pytest.approx(2 / math.sqrt(2 * math.pi), abs=1e-8)
+    if "elu" in kit.names():
+        assert experiments.mean_value([1.0], "elu")[0] == pytest.approx(0.16052, abs=1e-5)
+    assert experiments.mean_derivative([1.0, 5.0], activation="relu").tolist() == pytest.approx([0.5, 0.5], abs=1e-8)
+    with pytest.raises(ValueError, match="scales"):
+        experiments.mean_derivative([0.0])
+
+
+def test_kink_sensitivity_orders_dtypes():
+    r = experiments.kink_sensitivity(dtypes=("float16", "float32", "float64"), depths=(1, 3), trials=12)
+    assert set(r) == {"float16", "float32", "float64"}
+    assert r["float64"].tolist() == [0.0, 0.0]
+    assert r["float16"].sum() > 0 and np.all(r["float16"] >= r["float32"])
+    again = experiments.kink_sensitivity(dtypes=("float16",), depths=(1, 3), trials=12)
+    np.testing.assert_array_equal(again["float16"], r["float16"])  # seeded
+
+
+def test_exact_zeros_counts():
+    r = experiments.exact_zeros(dtypes=("float16", "float64"), steps=100)
+    assert r["float64"]["hits"] == 0
+    for v in r.values():
+        assert v["evaluated"] == 100 * 32 * 64
+        assert v["rate"] == v["hits"] / v["evaluated"] and sum(v["per_layer"]) == v["hits"]
+    assert r["float16"]["hits"] > 0
+
+
+def test_dead_fraction_grows_with_learning_rate():
+    """Measured (seeds 0, 1): about 5 % dead at lr = 0.01 and about 95 % at lr = 10 (SGD, spiral)."""
+    f = experiments.dead_fraction(lrs=(0.01, 10.0), biases=(0.0, -0.5), steps=200, seeds=(0, 1))
+    assert f.shape == (2, 2) and np.all((0 <= f) & (f <= 1))
+    assert f[0, 0] < 0.2 and f[0, 1] > 0.7
+    assert f[1, 0] > f[0, 0]  # a negative initial bias kills units from the start
+
+
+def test_dropout_revival_first_layer_never_revives():
+    """Exact invariant under SGD without penalties: a first-layer unit dead on every training input
+    gets no gradient, so it stays dead whatever dropout does to the layers above."""
+    r = experiments.dropout_revival(steps=100, kill_steps=100, seeds=(0, 1))
+    assert set(r) == {"before", "without_dropout", "with_dropout"}
+    for key in ("without_dropout", "with_dropout"):
+        assert r[key].shape == (2,) and r[key][0] >= r["before"][0]
+        assert np.all((0 <= r[key]) & (r[key] <= 1))
+    from kit import datasets
+
+    X, y = datasets.make("spiral", n=400, seed=0)
+    net = nn.MLP([2, 32, 32, 1], seed=0)
+    nn.train(net, X, y, lr=3.0, steps=100)
+    dead = nn.diagnostics(net, X)["dead_units"][0]
+    assert dead.any()
+    W_dead = net.W[0][:, dead].copy()
+    nn.train(net, X, y, lr=0.1, steps=100, dropout=0.5)
+    assert np.all(nn.diagnostics(net, X)["dead_units"][0][dead])
+    np.testing.assert_array_equal(net.W[0][:, dead], W_dead)
+
+
+def test_experiment_argument_errors():
+    with pytest.raises(ValueError, match="dtypes"):
+        experiments.kink_sensitivity(dtypes=("float8",))
+    with pytest.raises(ValueError, match="dtypes"):
+        experiments.exact_zeros(dtypes=("int32",))
+    with pytest.raises(ValueError, match="width"):
+        experiments.born_dead(width=0)
+    with pytest.raises(ValueError, match="unknown init"):
+        experiments.born_dead(init="kaiming")
+    with pytest.raises(ValueError, match="unknown data set"):
+        experiments.dead_fraction(data="mnist")
