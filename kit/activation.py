@@ -19,7 +19,9 @@ Subclass :class:`Activation` and give
   ``TypeError``, and give back scalars for scalars.  Return the dtype of ``z``.
 * ``kinks(lo, hi)`` if the function has points where it is not differentiable,
 * ``saturation(tol)`` in closed form if you know it (optional: the base class
-  finds it numerically, and :func:`kit.check` checks that both agree),
+  finds it numerically, and :func:`kit.check` checks the answer against the
+  derivatives).  The base class checks ``lo``, ``hi`` and ``tol`` before your
+  ``kinks`` and ``saturation`` run, so they receive floats,
 * ``frameworks``: what PyTorch, TensorFlow and JAX return at the kinks, where
   those frameworks have the function.
 
@@ -43,11 +45,14 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "FRAMEWORKS",
     "KINK_RULES",
+    "NAME_PATTERN",
     "Activation",
     "Fixed",
     "KinkRule",
     "as_float_array",
+    "numerical_saturation",
     "validate_kink",
+    "validate_tol",
     "within",
 ]
 
@@ -64,15 +69,26 @@ class Fixed:
 
     Frameworks sometimes return a value that is neither one-sided derivative,
     e.g. ``sign'(0) = 0`` where both one-sided derivatives are ``+inf``.
+    ``value`` must be a real number (stored as a float); NaN input still
+    gives NaN.
 
     Examples
     --------
     >>> import kit
-    >>> kit.get("sign").derivative(0.0, kink=Fixed(0.0))
-    0.0
+    >>> sign = kit.get("sign")
+    >>> sign.left_derivative(0.0), sign.right_derivative(0.0)
+    (inf, inf)
+    >>> sign.derivative(0.0, kink=Fixed(0.0)), sign.derivative(0.0, kink="mean")
+    (0.0, inf)
     """
 
     value: float
+
+    def __post_init__(self) -> None:
+        value = _real(self.value, "Fixed: the value")
+        if math.isnan(value):
+            raise ValueError("Fixed: the value must be a number, got nan")
+        object.__setattr__(self, "value", value)
 
 
 Rule: TypeAlias = str | float | Fixed
@@ -81,7 +97,9 @@ KinkRule: TypeAlias = Rule | Mapping[float, Rule]
 meaning ``(1 - t) * left + t * right``, a :class:`Fixed` value, a framework
 name, or (in ``frameworks``) a mapping from kink location to one of these."""
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+"""What an activation's name must match (it is also its entry-point name)."""
+
 _RESERVED = {
     "name",
     "defaults",
@@ -136,27 +154,102 @@ def as_float_array(z: Any, what: str = "z") -> NDArray[np.floating]:
     )
 
 
-def _scalar_out(out: Any, python_scalar: bool) -> Any:
-    if np.ndim(out) != 0:
+def _elementwise(compute: Callable[[NDArray[np.floating]], Any], z: Any) -> Any:
+    """``compute(as_float_array(z))``, given back as a Python float for a Python
+    number, a numpy scalar for a numpy scalar, and as computed otherwise."""
+    python_scalar = isinstance(z, (int, float)) and not isinstance(z, np.generic)
+    out = compute(as_float_array(z))
+    if not (python_scalar or isinstance(z, np.generic)) or np.ndim(out) != 0:
         return out
     out = np.asarray(out)
     return float(out) if python_scalar else out[()]
 
 
 def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a plugin's ``method(self, z)`` so it takes any real input."""
+    """Wrap a plugin's ``method(self, z)`` so it takes any real input.
+
+    The engine (``kit.network``) unwraps it through ``__wrapped__`` when it is
+    marked ``_kit_vectorised``, to call the plugin's array code directly.
+    """
     if getattr(method, "_kit_vectorised", False):
         return method
 
     @functools.wraps(method)
     def wrapper(self: Activation, z: ArrayLike) -> Any:
-        python_scalar = isinstance(z, (int, float)) and not isinstance(z, np.generic)
-        scalar = python_scalar or isinstance(z, np.generic)
-        out = method(self, as_float_array(z))
-        return _scalar_out(out, python_scalar) if scalar else out
+        return _elementwise(lambda arr: method(self, arr), z)
 
     wrapper._kit_vectorised = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def _real(x: Any, what: str) -> float:
+    """``x`` as a float, or ``ValueError`` saying what was expected (no strings, no booleans)."""
+    if isinstance(x, (str, bytes, bool, np.bool_)):
+        raise ValueError(f"{what} must be a real number, got {x!r}")
+    try:
+        return float(x)
+    except OverflowError:  # an int beyond the float range
+        return math.inf if x > 0 else -math.inf
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a real number, got {x!r}") from None
+
+
+def validate_tol(tol: Any) -> float:
+    """``tol`` as a float, or ``ValueError`` unless it is a number >= 0.
+
+    The base class applies it to every :meth:`Activation.saturation`, so a
+    plugin's own ``saturation`` receives a checked float.
+
+    Examples
+    --------
+    >>> validate_tol(0)
+    0.0
+    >>> validate_tol(-1e-3)
+    Traceback (most recent call last):
+    ...
+    ValueError: tol must be a number >= 0, got -0.001
+    """
+    try:
+        t = _real(tol, "tol")
+    except ValueError:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}") from None
+    if not t >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    return t
+
+
+def _check_window(lo: Any = -math.inf, hi: Any = math.inf) -> tuple[float, float]:
+    """``(lo, hi)`` as floats, or ``ValueError`` for a non-number or NaN end."""
+    lo_f, hi_f = _real(lo, "lo"), _real(hi, "hi")
+    if math.isnan(lo_f) or math.isnan(hi_f):
+        raise ValueError(f"kinks(lo, hi) needs the ends of a window, got lo={lo!r}, hi={hi!r}")
+    return lo_f, hi_f
+
+
+_DEFAULT = object()
+
+
+def _check_tol_arg(tol: Any = _DEFAULT) -> tuple[float, ...]:
+    """``(tol,)`` checked, or ``()`` when it was not given (the plugin's default applies)."""
+    return () if tol is _DEFAULT else (validate_tol(tol),)
+
+
+def _checking(check: Callable[..., tuple[Any, ...]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a plugin's method so that ``check`` vets its arguments, and turns them
+    into floats, before the plugin's code runs."""
+
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        if getattr(method, "_kit_checked", False):
+            return method
+
+        @functools.wraps(method)
+        def wrapper(self: Activation, *args: Any, **kwargs: Any) -> Any:
+            return method(self, *check(*args, **kwargs))
+
+        wrapper._kit_checked = True  # type: ignore[attr-defined]
+        return wrapper
+
+    return wrap
 
 
 def within(points: Any, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
@@ -164,11 +257,23 @@ def within(points: Any, lo: float = -math.inf, hi: float = math.inf) -> NDArray[
 
     A helper for :meth:`Activation.kinks`.
 
+    Parameters
+    ----------
+    points : array_like
+        Candidate kink locations, in any order.
+    lo, hi : float
+        The window, ends included.
+
     Examples
     --------
+    ReLU6 has kinks at 0 and 6; asked about [-1, 1] it has one:
+
     >>> within([6.0, 0.0], -1, 1)
     array([0.])
+    >>> within([], 0, 1)
+    array([], dtype=float64)
     """
+    lo, hi = _check_window(lo, hi)
     pts = np.sort(np.asarray(points, dtype=np.float64).ravel())
     return pts[(pts >= lo) & (pts <= hi)]
 
@@ -186,10 +291,10 @@ def validate_kink(kink: Any) -> Rule:
     >>> validate_kink("middle")
     Traceback (most recent call last):
     ...
-    ValueError: kink must be 'left', 'right', 'mean', a number t in [0, 1], or one of 'pytorch', 'tensorflow', 'jax'; got 'middle'
+    ValueError: kink must be 'left', 'right', 'mean', a number t in [0, 1], a kit.Fixed value, or one of 'pytorch', 'tensorflow', 'jax'; got 'middle'
     """
     allowed = (
-        f"kink must be 'left', 'right', 'mean', a number t in [0, 1], or one of "
+        f"kink must be 'left', 'right', 'mean', a number t in [0, 1], a kit.Fixed value, or one of "
         f"{', '.join(repr(f) for f in FRAMEWORKS)}; got {kink!r}"
     )
     if isinstance(kink, Fixed):
@@ -207,8 +312,8 @@ def validate_kink(kink: Any) -> Rule:
 
 def _combine(left: NDArray, right: NDArray, rule: Rule) -> NDArray:
     """The derivative a rule picks from the two one-sided derivatives."""
-    if isinstance(rule, Fixed):
-        return np.full_like(left, rule.value)
+    if isinstance(rule, Fixed):  # NaN in, NaN out: left is NaN exactly where z is
+        return np.where(np.isnan(left), left, np.asarray(rule.value, dtype=np.result_type(left)))
     if rule == "left" or rule == 0.0:
         return left
     if rule == "right" or rule == 1.0:
@@ -265,12 +370,16 @@ class Activation:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = _snake(cls.__name__)
-        for meth in ("value", "left_derivative", "right_derivative"):
+        # the base class checks the arguments before a plugin's code runs
+        for meth, wrap in _WRAPPERS.items():
             if meth in cls.__dict__:
-                setattr(cls, meth, _vectorised(cls.__dict__[meth]))
-        clash = _RESERVED.intersection(cls.defaults)
+                wrapped = wrap(cls.__dict__[meth])
+                if wrapped.__doc__ is None:  # help() shows the contract
+                    wrapped.__doc__ = getattr(Activation, meth).__doc__
+                setattr(cls, meth, wrapped)
+        clash = sorted(k for k in cls.defaults if k in _RESERVED or (isinstance(k, str) and k.startswith("_")))
         if clash:
-            raise TypeError(f"{cls.__name__}: parameter names {sorted(clash)} are reserved by kit.Activation")
+            raise TypeError(f"{cls.__name__}: parameter names {clash} are reserved by kit.Activation")
 
     def __init__(self, **params: float) -> None:
         cls = type(self)
@@ -280,40 +389,69 @@ class Activation:
             raise TypeError(
                 f"{cls.name or cls.__name__}: unknown parameter(s) {', '.join(sorted(unknown))}; valid parameters: {valid}"
             )
-        merged = {**cls.defaults, **params}
         checked: dict[str, float] = {}
-        for key, val in merged.items():
-            if isinstance(val, (bool, np.bool_)) or not isinstance(val, (int, float, np.integer, np.floating)):
-                raise ValueError(f"{cls.name}: parameter {key} must be a real number, got {val!r}")
-            if not math.isfinite(float(val)):
+        for key, val in {**cls.defaults, **params}.items():
+            number = _real(val, f"{cls.name}: parameter {key}")
+            if not math.isfinite(number):
                 raise ValueError(f"{cls.name}: parameter {key} must be finite, got {val!r}")
             default = cls.defaults[key]
             if isinstance(default, int) and not isinstance(default, bool):
-                if float(val) != int(val):
+                if not number.is_integer():
                     raise ValueError(f"{cls.name}: parameter {key} must be a whole number, got {val!r}")
-                checked[key] = int(val)
+                checked[key] = int(number)
             else:
-                checked[key] = float(val)
+                checked[key] = number
         self._params = checked
         for key, val in checked.items():
             setattr(self, key, val)
 
     # -- the function and its one-sided derivatives -------------------------
     def value(self, z: ArrayLike) -> Any:
-        """f(z), elementwise, same shape and floating dtype as ``z``."""
+        """f(z), elementwise: same shape and floating dtype as ``z``.
+
+        Parameters
+        ----------
+        z : array_like or float
+            Real numbers; integers become float64.  NaN gives NaN, +-inf the limit.
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.get("relu").value([-1.0, 0.0, 2.0])
+        array([0., 0., 2.])
+        """
         raise NotImplementedError(f"{type(self).__name__} must define value(z)")
 
     def left_derivative(self, z: ArrayLike) -> Any:
         """lim_{h -> 0+} (f(z) - f(z - h)) / h, elementwise.
 
-        Infinite on the side where f jumps.
+        ``+inf`` (or ``-inf``) on the side where f jumps.
+
+        Examples
+        --------
+        At ReLU's kink the slope from the left is that of the dead piece; the
+        step jumps up at 0 coming from the left:
+
+        >>> import kit
+        >>> kit.get("relu").left_derivative([-1.0, 0.0, 1.0])
+        array([0., 0., 1.])
+        >>> kit.get("step").left_derivative(0.0)
+        inf
         """
         raise NotImplementedError(f"{type(self).__name__} must define left_derivative(z)")
 
     def right_derivative(self, z: ArrayLike) -> Any:
         """lim_{h -> 0+} (f(z + h) - f(z)) / h, elementwise.
 
-        Infinite on the side where f jumps.
+        ``+inf`` (or ``-inf``) on the side where f jumps.
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.get("relu").right_derivative([-1.0, 0.0, 1.0])
+        array([0., 1., 1.])
+        >>> kit.get("step").right_derivative(0.0)   # H(0) = 1: continuous from the right
+        0.0
         """
         raise NotImplementedError(f"{type(self).__name__} must define right_derivative(z)")
 
@@ -321,27 +459,69 @@ class Activation:
         return self.value(z)
 
     def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
-        """Sorted points in ``[lo, hi]`` where f is not differentiable.
+        """Sorted float64 array of the points in ``[lo, hi]`` where f is not differentiable.
 
-        Default: none.  Use :func:`within` to filter a list of points.
+        A kink is where the one-sided derivatives differ or f jumps.  Default:
+        none.  Use :func:`within` to filter a list of points.  A function with
+        infinitely many kinks (a staircase) answers for the window asked about
+        and may refuse an unbounded one with ``ValueError``.  The base class
+        refuses a window end that is not a number before the plugin's code runs.
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.get("relu6").kinks()
+        array([0., 6.])
+        >>> kit.get("relu6").kinks(-1, 1)
+        array([0.])
+        >>> kit.get("tanh").kinks()
+        array([], dtype=float64)
         """
         return np.empty(0, dtype=np.float64)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        """Intervals ``(lo, hi)`` on which both one-sided |f'| are <= ``tol``.
+        """Open intervals ``(lo, hi)`` on which both one-sided |f'| are <= ``tol``.
 
         ``tol=0`` gives the dead region, where the gradient is exactly zero and
-        gradient descent learns nothing.  Ends may be ``-inf``/``inf``.  The base
-        class finds the intervals numerically (a scan over the float range
-        refined by bisection, ends within 1e-9 of a kink snapped to it);
-        subclasses may answer in closed form.
+        gradient descent learns nothing.  Ends may be ``-inf``/``inf``; the
+        intervals are sorted and disjoint.  The base class checks ``tol`` (a
+        number >= 0, else ``ValueError``) before the plugin's code runs.
+
+        The answer holds *almost everywhere*: a declared kink inside an
+        interval (a point of measure zero, listed by :meth:`kinks`) may have a
+        larger one-sided derivative.  A function with finitely many such points
+        may split the interval there (``step`` answers
+        ``[(-inf, 0.0), (0.0, inf)]``); one with infinitely many cannot list the
+        pieces and keeps the interval whole (a staircase's dead region is
+        ``[(-inf, inf)]``: zero gradient wherever the gradient exists).
+
+        The base class finds the intervals numerically (:func:`numerical_saturation`);
+        subclasses may answer in closed form, and :func:`kit.check` checks the
+        answer against the derivatives.
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.get("relu").saturation(tol=0)        # the dead region: z < 0
+        [(-inf, 0.0)]
+        >>> kit.get("leaky_relu").saturation(tol=0)  # never dead
+        []
+        >>> [(round(a, 3), round(b, 3)) for a, b in kit.get("sigmoid").saturation(tol=1e-3)]
+        [(-inf, -6.906), (6.906, inf)]
         """
         return numerical_saturation(self, tol)
 
     # -- given by the base class ---------------------------------------------
     @property
     def params(self) -> dict[str, float]:
-        """The parameters in force, as a new dict."""
+        """The parameters in force, as a new dict.
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.get("leaky_relu", alpha=0.1).params
+        {'alpha': 0.1}
+        """
         return dict(self._params)
 
     def framework_rule(self, framework: str) -> KinkRule:
@@ -349,6 +529,16 @@ class Activation:
 
         Raises ``ValueError`` if the framework does not have this function
         (and the function has kinks, so the choice would matter).
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.get("hard_tanh").framework_rule("jax")   # the inside slope at both kinks
+        {-1.0: 'right', 1.0: 'left'}
+        >>> kit.get("hard_tanh").framework_rule("tensorflow")
+        Traceback (most recent call last):
+        ...
+        ValueError: hard_tanh: what tensorflow returns at its kinks is not recorded ...; choose ...
         """
         if framework not in FRAMEWORKS:
             raise ValueError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
@@ -364,11 +554,20 @@ class Activation:
     def derivative(self, z: ArrayLike, kink: Any = "left") -> Any:
         """The derivative gradient descent uses.
 
-        Equal to both one-sided derivatives where they agree.  At a kink:
-        ``"left"``, ``"right"``, ``"mean"``, a number t in [0, 1] meaning
-        ``(1 - t) * left + t * right`` (for ReLU, t is ReLU'(0)), or a
-        framework's name (``"pytorch"``, ``"tensorflow"``, ``"jax"``), which
-        picks what that framework's autodiff returns there.
+        Equal to both one-sided derivatives where they agree; at a kink, what
+        the ``kink`` rule picks.  Given by the base class: do not override it.
+
+        Parameters
+        ----------
+        z : array_like or float
+            Where to take it; shape, dtype and scalar-ness are kept as by
+            :meth:`value`.
+        kink : str, float or Fixed, default "left"
+            ``"left"``, ``"right"``, ``"mean"``, a number t in [0, 1] meaning
+            ``(1 - t) * left + t * right`` (for ReLU, t is ReLU'(0)), a
+            :class:`Fixed` value, or a framework's name (``"pytorch"``,
+            ``"tensorflow"``, ``"jax"``), which picks what that framework's
+            autodiff returns there (``ValueError`` if it is not recorded).
 
         Examples
         --------
@@ -378,15 +577,14 @@ class Activation:
         [0.0, 1.0, 0.5, 0.3]
         >>> relu.derivative([-1.0, 2.0], kink="right")  # away from the kink all agree
         array([0., 1.])
+        >>> leaky = kit.get("leaky_relu", alpha=0.1)
+        >>> leaky.derivative(0.0, kink="pytorch"), leaky.derivative(0.0, kink="jax")
+        (0.1, 1.0)
         """
         rule: KinkRule = validate_kink(kink)
         if isinstance(rule, str) and rule in FRAMEWORKS:
             rule = self.framework_rule(rule)
-        python_scalar = isinstance(z, (int, float)) and not isinstance(z, np.generic)
-        scalar = python_scalar or isinstance(z, np.generic)
-        arr = as_float_array(z)
-        out = self._derivative_array(arr, rule)
-        return _scalar_out(out, python_scalar) if scalar else out
+        return _elementwise(lambda arr: self._derivative_array(arr, rule), z)
 
     def _derivative_array(self, z: NDArray, rule: KinkRule) -> NDArray:
         left = np.asarray(self.left_derivative(z))
@@ -416,6 +614,15 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash((type(self), self.name, tuple(sorted(self._params.items()))))
+
+
+_WRAPPERS: dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
+    "value": _vectorised,
+    "left_derivative": _vectorised,
+    "right_derivative": _vectorised,
+    "kinks": _checking(_check_window),
+    "saturation": _checking(_check_tol_arg),
+}
 
 
 def _smooth(act: Activation) -> bool:
@@ -474,9 +681,7 @@ def numerical_saturation(act: Activation, tol: float = 1e-3) -> list[tuple[float
     >>> numerical_saturation(kit.get("relu"), tol=0)
     [(-inf, 0.0)]
     """
-    tol = float(tol)
-    if not tol >= 0:
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    tol = validate_tol(tol)
     kinks = act.kinks(-_SCAN_HALF, _SCAN_HALF)
     x = np.union1d(_SCAN, kinks)
     sat = _grad_bound(act, x) <= tol

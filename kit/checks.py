@@ -34,12 +34,17 @@ How the numbers are judged
   lie within 0.005 of a declared kink or outside the window, are not seen.
 * Saturation intervals (for ``tol`` 0 and 1e-3) are checked against the
   derivatives at every point of :func:`kit.activation.numerical_saturation`'s
-  grid and at ``1e-6 (1 + |end|)`` on each side of every finite end; declared
-  kinks (a set of measure zero) are ignored, and so, for ``tol=0`` beyond
-  ``|z| = 700``, is a derivative that underflowed to 0 outside every interval.
-* A value may overflow to ±inf for a finite input only when the true value is
-  beyond the dtype's range (``f(z / 2)`` is already at least a quarter of the
-  largest float, with the same sign); then the overflow warning is allowed too.
+  grid and at ``1e-6 (1 + |end|)`` on each side of every finite end.  They
+  are judged almost everywhere, as the contract states: declared kinks (a
+  set of measure zero) are ignored, so a staircase whose gradient is 0
+  between its steps may answer ``[(-inf, inf)]`` although each step has an
+  infinite one-sided derivative; an undeclared jump is not ignored.  For
+  ``tol=0`` beyond ``|z| = 700`` a derivative that underflowed to 0 outside
+  every interval is not held against the answer either.
+* A result may overflow to ±inf for a finite input only when its true value
+  is beyond the dtype's range: walking from 0 towards the input, it is at
+  least a quarter of the largest float just before it turns infinite, with
+  the same sign.  Then the overflow warning is allowed too.
 
 Examples
 --------
@@ -65,7 +70,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kit.activation import _SCAN, FRAMEWORKS, Activation, numerical_saturation, validate_kink
+from kit.activation import _SCAN, FRAMEWORKS, NAME_PATTERN, Activation, Fixed, numerical_saturation, validate_kink
 from kit.registry import PluginError, get
 
 __all__ = [
@@ -89,11 +94,11 @@ __all__ = [
     "describe",
     "resolve",
     "run_check",
+    "saturation_text",
 ]
 
 DTYPES: tuple[type[np.floating], ...] = (np.float16, np.float32, np.float64)
 METHODS: tuple[str, ...] = ("value", "left_derivative", "right_derivative")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SPEC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _MAX_REPORTED = 3
 _PY_FLOAT = "python float"  # a sentinel: compared by identity, never with ==
@@ -221,7 +226,7 @@ def check_params(act: Activation, options: Options) -> list[str]:
     """
     problems: list[str] = []
     cls = type(act)
-    if not isinstance(act.name, str) or not _NAME.match(act.name):
+    if not isinstance(act.name, str) or not NAME_PATTERN.match(act.name):
         problems.append(f"name {act.name!r} does not match [a-z][a-z0-9_]*")
     if not isinstance(cls.formula, str):
         problems.append(f"formula is {type(cls.formula).__name__}, expected a LaTeX string")
@@ -317,32 +322,33 @@ def check_shape_and_dtype(act: Activation, options: Options) -> list[str]:
     return problems
 
 
+def _finite_probes(dtype: type[np.floating], options: Options) -> NDArray[np.floating]:
+    """The finite inputs of ``check_finite`` and ``check_no_warnings``: extremes and the window."""
+    return np.unique(np.concatenate([extreme_inputs(dtype), _window_grid(options, 41).astype(dtype)]))
+
+
 def check_finite(act: Activation, options: Options) -> list[str]:
-    """Finite inputs give a finite value and non-NaN derivatives, in every dtype.
+    """Finite inputs give finite values and derivatives, in every dtype.
 
     Extreme inputs included (the largest float, where ``exp`` overflows, the
-    tiniest).  A derivative may be infinite only at a declared kink (a jump);
-    the value may be ±inf only where the true value is beyond the dtype's range
-    (``selu`` at the largest float, judged from ``f(z / 2)``).
+    tiniest).  Two exceptions: a one-sided derivative may be infinite at a
+    declared kink (a jump), and a result may be ±inf where its true value is
+    beyond the dtype's range (``selu`` at the largest float, ``leaky_relu``
+    with alpha > 1 at the most negative one; see :func:`_overflows`).
     """
     found: list[str] = []
     for dtype in DTYPES:
         name = np.dtype(dtype).name
-        z = np.unique(np.concatenate([extreme_inputs(dtype), _window_grid(options, 41).astype(dtype)]))
+        z = _finite_probes(dtype, options)
         for meth in METHODS:
             with np.errstate(all="ignore"):
                 out = np.asarray(_call(act, meth, z))
             if out.shape != z.shape:
                 continue  # check_shape_and_dtype says so
-            bad = np.isnan(out) if meth != "value" else ~np.isfinite(out)
-            if meth == "value":
-                for i in np.flatnonzero(np.isinf(out)):
-                    bad[i] = not _overflows(act, z[i], out[i])
-            if meth != "value":
-                inf = np.flatnonzero(np.isinf(out))
-                for i in inf:
-                    if not _is_declared(act, float(z[i])):
-                        bad[i] = True
+            bad = ~np.isfinite(out)
+            for i in np.flatnonzero(np.isinf(out)):
+                jump = meth != "value" and _is_declared(act, float(z[i]))
+                bad[i] = not (jump or _overflows(act, meth, z[i], out[i]))
             idx = np.flatnonzero(bad)
             if idx.size:
                 i = idx[0]
@@ -352,16 +358,34 @@ def check_finite(act: Activation, options: Options) -> list[str]:
     return _report_points(found)
 
 
-def _overflows(act: Activation, z: np.floating, out: np.floating) -> bool:
-    """True if ``out = ±inf`` at ``z`` is the correct rounding of a value beyond the dtype's range.
+def _overflows(act: Activation, meth: str, z: np.floating, out: np.floating) -> bool:
+    """True if ``out = ±inf`` from ``meth`` at a finite ``z`` is the correct
+    rounding of a result beyond the dtype's range.
 
-    Judged from ``f(z / 2)``: already at least a quarter of the largest float,
-    with the same sign (so f grows at least about linearly up to z).
+    Walks from 0 towards ``z`` (bisecting over the floats of the dtype) to
+    where the result turns infinite: just before, it must already be at least
+    a quarter of the largest float, with the sign of ``out``.  So the result
+    itself ran out of the range there (``leaky_relu`` with alpha > 1 at the
+    most negative float, ``selu`` at the largest, ``exp`` beyond 709.78),
+    rather than an intermediate one overflowing (``log(1 + exp(z))`` is about
+    710 where its ``exp`` overflows).
     """
-    with np.errstate(all="ignore"):
-        half = np.asarray(_call(act, "value", np.array([z / 2], dtype=z.dtype)), dtype=np.float64).ravel()[0]
-    big = float(np.finfo(z.dtype).max) / 4
-    return bool(np.isfinite(half) and abs(half) >= big and np.sign(half) == np.sign(out))
+    dtype = z.dtype
+    ints = np.dtype(f"i{dtype.itemsize}")  # non-negative floats are ordered as their bit patterns
+
+    def f(bits: int) -> float:
+        x = np.array([bits], dtype=ints).view(dtype) * np.copysign(dtype.type(1), z)
+        with np.errstate(all="ignore"):
+            return float(np.asarray(_call(act, meth, x), dtype=np.float64).ravel()[0])
+
+    lo, hi = 0, int(np.abs(np.array([z])).view(ints)[0])  # finite at lo (0), infinite at hi (|z|)
+    if not (np.isinf(out) and math.isfinite(f(lo))):
+        return False
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if math.isfinite(f(mid)) else (lo, mid)
+    last = f(lo)
+    return abs(last) >= float(np.finfo(dtype).max) / 4 and np.sign(last) == np.sign(out)
 
 
 def check_nonfinite_inputs(act: Activation, options: Options) -> list[str]:
@@ -389,8 +413,8 @@ def check_nonfinite_inputs(act: Activation, options: Options) -> list[str]:
 def check_no_warnings(act: Activation, options: Options) -> list[str]:
     """No warnings (overflow, invalid value, division by zero) for finite inputs.
 
-    The one exception: an overflow warning where the value is ±inf because the
-    true value is beyond the dtype's range (see :func:`check_finite`).
+    The one exception: an overflow warning where the result is ±inf because
+    its true value is beyond the dtype's range (see :func:`check_finite`).
 
     numpy's floating-point errors are set to ``warn`` while the check runs, so
     a plugin that overflows is caught whatever the caller's ``np.seterr``.
@@ -398,15 +422,15 @@ def check_no_warnings(act: Activation, options: Options) -> list[str]:
     found: list[str] = []
     for dtype in DTYPES:
         name = np.dtype(dtype).name
-        z = np.unique(np.concatenate([extreme_inputs(dtype), _window_grid(options, 41).astype(dtype)]))
+        z = _finite_probes(dtype, options)
         for meth in METHODS:
             caught = _warnings_of(act, meth, z)
             if not caught:
                 continue
             raw = [x for x in z if _warnings_of(act, meth, np.array([x], dtype=dtype))]
-            culprits = [x for x in raw if not (meth == "value" and _legit_overflow(act, x))]
+            culprits = [x for x in raw if not _legit_overflow(act, meth, x)]
             if raw and not culprits:
-                continue  # only overflows of values truly beyond the range, as check_finite allows
+                continue  # only overflows of results truly beyond the range, as check_finite allows
             first = _warnings_of(act, meth, np.array([culprits[0]], dtype=dtype))[0] if culprits else caught[0]
             where = f"z={_fmt(culprits[0])}" if culprits else f"an array of {z.size} inputs"
             found.append(f"{meth}(z) emitted {first.category.__name__} '{first.message}' for {name} input {where}"
@@ -414,10 +438,10 @@ def check_no_warnings(act: Activation, options: Options) -> list[str]:
     return _report_points(found)
 
 
-def _legit_overflow(act: Activation, x: np.floating) -> bool:
+def _legit_overflow(act: Activation, meth: str, x: np.floating) -> bool:
     with np.errstate(all="ignore"):
-        out = np.asarray(_call(act, "value", np.array([x], dtype=x.dtype))).ravel()[0]
-    return bool(np.isinf(out) and _overflows(act, x, out))
+        out = np.asarray(_call(act, meth, np.array([x], dtype=x.dtype))).ravel()[0]
+    return _overflows(act, meth, x, out)
 
 
 def _warnings_of(act: Activation, meth: str, z: NDArray) -> list[warnings.WarningMessage]:
@@ -431,7 +455,9 @@ def check_dtype_consistency(act: Activation, options: Options) -> list[str]:
     """float16 and float32 results agree with float64 at the same points.
 
     Tolerance ``64 eps (1 + |f64|)`` with the eps of the lower precision;
-    points within ``1e-3 (1 + |k|)`` of a declared kink are left out.
+    ±inf where the float64 result is beyond the lower precision's range (with
+    the same sign) is the correct rounding.  Points within ``1e-3 (1 + |k|)``
+    of a declared kink are left out.
     """
     found: list[str] = []
     w = options.window
@@ -454,6 +480,7 @@ def check_dtype_consistency(act: Activation, options: Options) -> list[str]:
             same = (low == high) | (np.isnan(low) & np.isnan(high))
             with np.errstate(all="ignore"):
                 ok = same | (np.abs(low - high) <= 64 * eps * (1 + np.abs(high)))
+                ok |= np.isinf(low) & (np.abs(high) > float(np.finfo(dtype).max)) & (np.sign(low) == np.sign(high))
             idx = np.flatnonzero(~ok)
             if idx.size:
                 i = idx[0]
@@ -703,8 +730,14 @@ def _bound(act: Activation, z: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.fmax(np.abs(_eval64(act, "left_derivative", z)), np.abs(_eval64(act, "right_derivative", z)))
 
 
-def _intervals_str(ivs: Sequence[tuple[float, float]]) -> str:
-    return "[" + ", ".join(f"({_fmt(a)}, {_fmt(b)})" for a, b in ivs) + "]" if ivs else "[] (none)"
+def _intervals_str(ivs: Sequence[tuple[float, float]], most: int | None = None) -> str:
+    """``[(lo, hi), ...]`` as people read it; with ``most``, long lists keep their first and last few."""
+    if not ivs:
+        return "[] (none)"
+    parts = [f"({_fmt(a)}, {_fmt(b)})" for a, b in ivs]
+    if most is not None and len(parts) > most:
+        parts = [*parts[: most // 2], f"... {len(parts) - 2 * (most // 2)} more ...", *parts[-(most // 2):]]
+    return "[" + ", ".join(parts) + "]"
 
 
 def check_saturation(act: Activation, options: Options) -> list[str]:
@@ -712,8 +745,9 @@ def check_saturation(act: Activation, options: Options) -> list[str]:
 
     Intervals must be sorted, disjoint pairs ``lo <= hi``.  Every scan point
     inside an interval must have ``max(|f'_-|, |f'_+|) <= tol`` and every scan
-    point outside all of them ``> tol`` (declared kinks ignored), and so must
-    the points ``1e-6 (1 + |end|)`` on either side of each finite end.
+    point outside all of them ``> tol``, and so must the points
+    ``1e-6 (1 + |end|)`` on either side of each finite end.  Declared kinks
+    are ignored (the answer holds almost everywhere), undeclared ones are not.
     """
     problems: list[str] = []
     for tol in (0.0, 1e-3):
@@ -729,17 +763,16 @@ def check_saturation(act: Activation, options: Options) -> list[str]:
         shape_bad = [p for p in pairs if not p[0] <= p[1]]
         order_bad = any(pairs[i][1] > pairs[i + 1][0] for i in range(len(pairs) - 1))
         if shape_bad or order_bad:
-            problems.append(f"saturation(tol={tol}) returned {_intervals_str(pairs)}; expected sorted, disjoint "
+            problems.append(f"saturation(tol={tol}) returned {_intervals_str(pairs, most=6)}; expected sorted, disjoint "
                             f"intervals with lo <= hi")
             continue
-        ends = [e for p in pairs for e in p if math.isfinite(e)]
-        delta = np.array([1e-6 * (1 + abs(e)) for e in ends])
-        probes = np.concatenate([_SCAN, np.array(ends) - delta, np.array(ends) + delta]) if ends else _SCAN
-        probes = np.unique(probes)
+        ends = np.array([e for p in pairs for e in p if math.isfinite(e)])
+        beside = np.concatenate([ends - 1e-6 * (1 + np.abs(ends)), ends + 1e-6 * (1 + np.abs(ends))])
+        probes = np.unique(np.concatenate([_SCAN, beside]))
         inside = np.zeros(probes.shape, dtype=bool)
         for a, b in pairs:
             inside |= (probes > a) & (probes < b)
-        at_end = np.isin(probes, np.array(ends))
+        at_end = np.isin(probes, ends)
         bound = _bound(act, probes)
         # beyond |z| = 700 an exactly zero derivative may be a positive one that underflowed
         # (sigmoid's, e.g.), so there a missing dead region (tol=0) is not held against the answer
@@ -752,14 +785,14 @@ def check_saturation(act: Activation, options: Options) -> list[str]:
         idx = np.flatnonzero(wrong)
         if not idx.size:
             continue
-        i = idx[0]
+        i = idx[np.lexsort((np.abs(probes[idx]), ~np.isin(probes[idx], beside)))][0]  # beside an end, else near 0
         try:
-            numeric = _intervals_str(numerical_saturation(act, tol))
+            numeric = _intervals_str(numerical_saturation(act, tol), most=6)
         except Exception:
             numeric = "(failed)"
         where = "inside" if inside[i] else "outside every interval"
         relation = ">" if inside[i] else "<="
-        problems.append(f"saturation(tol={tol}) gives {_intervals_str(pairs)} but the derivatives give {numeric}: "
+        problems.append(f"saturation(tol={tol}) gives {_intervals_str(pairs, most=6)} but the derivatives give {numeric}: "
                         f"z={_fmt(probes[i])} is {where} yet max(|f'_-|, |f'_+|) = {_fmt(bound[i])} {relation} {tol}"
                         + _more(idx.size - 1))
     return problems
@@ -845,6 +878,19 @@ def run_check(name: str, act: Activation, options: Options | None = None) -> Che
     Warnings raised while checking are swallowed (``check_no_warnings`` is the
     one that reports them), so the checks behave the same under
     ``-W error``.  Each sentence starts with the check's name.
+
+    Examples
+    --------
+    >>> import kit
+    >>> run_check("check_left_derivative", kit.get("relu"))
+    CheckResult(check='check_left_derivative', problems=())
+    >>> class Sloppy(kit.Activation):   # ReLU whose left derivative is the right one at the kink
+    ...     def value(self, z): return np.maximum(z, 0)
+    ...     def left_derivative(self, z): return np.where(z >= 0, 1.0, 0.0).astype(z.dtype)
+    ...     right_derivative = left_derivative
+    ...     def kinks(self, lo=-np.inf, hi=np.inf): return kit.within([0.0], lo, hi)
+    >>> print(*run_check("check_left_derivative", Sloppy()).problems)
+    check_left_derivative: at z=0 left_derivative gives 1 but the backward difference gives 0 (step 0.0001, tolerance 2e-05)
     """
     if name not in CHECKS:
         raise ValueError(f"unknown check {name!r}; known checks: {', '.join(CHECKS)}")
@@ -934,8 +980,8 @@ def describe(act: Activation, options: Options | None = None) -> dict[str, str]:
             return f"non-increasing on [{_fmt(-w)}, {_fmt(w)}]"
         return f"no: f rises and falls on [{_fmt(-w)}, {_fmt(w)}]"
 
-    put("dead region (tol=0)", lambda: _intervals_str(act.saturation(0.0)))
-    put("saturation (tol=1e-3)", lambda: _intervals_str(act.saturation(1e-3)))
+    put("dead region (tol=0)", lambda: saturation_text(act, 0.0, w))
+    put("saturation (tol=1e-3)", lambda: saturation_text(act, 1e-3, w))
     put("differentiable almost everywhere", kink_text)
     put("discontinuous", jumps)
     put("monotone", monotone)
@@ -951,7 +997,34 @@ def describe(act: Activation, options: Options | None = None) -> dict[str, str]:
 def _rule_str(rule: Any) -> str:
     if isinstance(rule, Mapping):
         return ", ".join(f"z={_fmt(k)} {_rule_str(v)}" for k, v in rule.items())
+    if isinstance(rule, Fixed):
+        return f"Fixed({_fmt(rule.value)})"
     return repr(rule) if isinstance(rule, str) else str(rule)
+
+
+def saturation_text(act: Activation, tol: float, window: float = 10.0) -> str:
+    """``act.saturation(tol)`` as people read it, saying so when it holds only almost everywhere.
+
+    The note names the declared kinks in ``[-window, window]`` that lie inside
+    an interval with a one-sided derivative above ``tol`` (a staircase's steps).
+
+    Examples
+    --------
+    >>> import kit
+    >>> saturation_text(kit.get("relu"), 0.0)
+    '[(-inf, 0)]'
+    >>> saturation_text(kit.get("staircase"), 0.0)
+    '[(-inf, inf)] almost everywhere: not at the 21 kinks in [-10, 10]'
+    """
+    ivs = act.saturation(tol)
+    text = _intervals_str(ivs, most=10)
+    kinks = _kinks(act, -window, window)
+    inside = np.array([c for c in kinks if any(a < c < b for a, b in ivs)])
+    n = int(np.count_nonzero(_bound(act, inside) > tol)) if inside.size else 0
+    if n:
+        where = f"[{_fmt(-window)}, {_fmt(window)}]"
+        text += f" almost everywhere: not at the {n} kink{'s' if n > 1 else ''} in {where}"
+    return text
 
 
 # -- the report ---------------------------------------------------------------------
@@ -971,6 +1044,15 @@ class Report:
         What the activation means for gradient descent (information, not
         failure): dead region, saturation, kinks, discontinuity, monotonicity,
         mean under N(0, 1), the derivative at 0 from each side.
+
+    Examples
+    --------
+    >>> import kit
+    >>> report = kit.check("step")
+    >>> report.ok, report.info["discontinuous"], report.info["dead region (tol=0)"]
+    (True, 'yes: jumps at z=0', '[(-inf, 0), (0, inf)]')
+    >>> print(str(report).splitlines()[0])
+    kit.check step(): ok (12 of 12 checks passed)
     """
 
     name: str
@@ -1026,6 +1108,10 @@ class Report:
 def resolve(activation: Any, params: Mapping[str, float] | None = None) -> Activation:
     """An :class:`Activation` from an instance, a class, a registered name or ``"module:Class"``.
 
+    A ``"package.module:Class"`` spelling is imported (never evaluated); like
+    an entry point it may also name a function that returns an Activation
+    when called with keyword parameters.
+
     Raises
     ------
     kit.UnknownActivation
@@ -1035,50 +1121,62 @@ def resolve(activation: Any, params: Mapping[str, float] | None = None) -> Activ
     kit.PluginError
         when the plugin cannot be imported or built (the message says why).
     TypeError
-        for anything else.
+        for unknown parameters, a class that is not an Activation, or anything else.
+
+    Examples
+    --------
+    >>> resolve("leaky_relu", {"alpha": 0.1})
+    leaky_relu(alpha=0.1)
+    >>> resolve("kit.activations.piecewise:ReLU")
+    relu()
+    >>> resolve("kit.activation:Fixed")
+    Traceback (most recent call last):
+    ...
+    TypeError: kit.activation:Fixed is not a subclass of kit.Activation
     """
     params = dict(params or {})
-    if isinstance(activation, Activation):
-        return get(activation, **params)
+    what = activation if isinstance(activation, str) else getattr(activation, "__qualname__", repr(activation))
     if isinstance(activation, str) and ":" in activation:
-        if not _SPEC.match(activation):
-            raise ValueError(f"expected 'package.module:Class', got {activation!r}")
-        mod_name, qual = activation.split(":")
-        try:
-            obj: Any = importlib.import_module(mod_name)
-            for part in qual.split("."):
-                obj = getattr(obj, part)
-        except Exception as exc:
-            raise PluginError(f"cannot load {activation}: {type(exc).__name__}: {exc}") from exc
-        activation = obj
-    if isinstance(activation, str):
+        activation = _import_spec(activation)
+    if isinstance(activation, (str, Activation)):
         return get(activation, **params)
-    if isinstance(activation, Activation):
-        return get(activation, **params)
-    if isinstance(activation, type) and not issubclass(activation, Activation):
-        raise TypeError(f"{activation.__name__} is not a subclass of kit.Activation")
     if isinstance(activation, type):
+        if not issubclass(activation, Activation):
+            raise TypeError(f"{what} is not a subclass of kit.Activation")
         unknown = sorted(set(params) - set(activation.defaults))
         if unknown:
             valid = ", ".join(activation.defaults) or "none"
             raise TypeError(f"{activation.__name__}: unknown parameter(s) {', '.join(unknown)}; valid parameters: {valid}")
-    if callable(activation):
-        what = getattr(activation, "__qualname__", repr(activation))
-        try:
-            act = activation(**params)
-        except Exception as exc:
-            raise PluginError(f"building {what} raised {type(exc).__name__}: {exc}") from exc
-        if not isinstance(act, Activation):
-            raise PluginError(f"calling {what} returned {type(act).__name__}, not a kit.Activation")
-        return act
-    raise TypeError(f"expected an Activation, its class, a registered name or 'module:Class', got {activation!r}")
+    elif not callable(activation):
+        raise TypeError(f"expected an Activation, its class, a registered name or 'module:Class', got {activation!r}")
+    try:
+        act = activation(**params)
+    except Exception as exc:
+        raise PluginError(f"building {what} raised {type(exc).__name__}: {exc}") from exc
+    if not isinstance(act, Activation):
+        raise PluginError(f"calling {what} returned {type(act).__name__}, not a kit.Activation")
+    return act
+
+
+def _import_spec(spec: str) -> Any:
+    """The object ``"package.module:Class"`` names, imported."""
+    if not _SPEC.match(spec):
+        raise ValueError(f"expected 'package.module:Class', got {spec!r}")
+    mod_name, qual = spec.split(":")
+    try:
+        obj: Any = importlib.import_module(mod_name)
+        for part in qual.split("."):
+            obj = getattr(obj, part)
+    except Exception as exc:
+        raise PluginError(f"cannot import {spec}: {type(exc).__name__}: {exc}") from exc
+    return obj
 
 
 def check(
     activation: Any,
     *,
     params: Mapping[str, float] | None = None,
-    checks: Iterable[str] | None = None,
+    checks: str | Iterable[str] | None = None,
     window: float = 10.0,
     rtol: float = 1e-5,
     atol: float = 1e-5,
@@ -1093,8 +1191,8 @@ def check(
         ``"package.module:Class"``.
     params : dict, optional
         Parameters used to build ``activation`` from a class or name.
-    checks : iterable of str, optional
-        Names of the checks to run (see :data:`CHECKS`); all by default.
+    checks : str or iterable of str, optional
+        Name(s) of the checks to run (see :data:`CHECKS`); all by default.
     window, rtol, atol : float
         See :class:`Options`.
     info : bool
@@ -1120,7 +1218,7 @@ def check(
     check_left_derivative: at z=0 left_derivative gives 0 but the backward difference gives -1 (step 0.0001, tolerance 1e-05)
     """
     options = Options(window=window, rtol=rtol, atol=atol)
-    names = list(CHECKS) if checks is None else list(checks)
+    names = list(CHECKS) if checks is None else [checks] if isinstance(checks, str) else list(checks)
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise ValueError(f"unknown check(s) {', '.join(unknown)}; known checks: {', '.join(CHECKS)}")

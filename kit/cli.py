@@ -8,15 +8,14 @@ Bad input exits non-zero with one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
-import math
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import NoReturn
 
 import kit
 from kit.activation import FRAMEWORKS, Activation
-from kit.registry import PluginError, UnknownActivation, status
+from kit.checks import _fmt, check, resolve, saturation_text
+from kit.registry import PluginError, UnknownActivation, plugin_problems, status
 
 __all__ = ["main"]
 
@@ -25,6 +24,13 @@ _WINDOW = 10.0
 
 class _Fail(Exception):
     """One line for the user, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (raised as :class:`_Fail`), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Fail(f"{message} (see {self.prog} --help)")
 
 
 def _params(pairs: Sequence[str]) -> dict[str, float]:
@@ -40,26 +46,9 @@ def _params(pairs: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def _resolve(spec: str, params: dict[str, float]) -> Activation:
-    """A registered name, or ``package.module:Class`` (imported, never evaluated)."""
-    if ":" in spec:
-        module, _, attr = spec.partition(":")
-        try:
-            obj: Any = importlib.import_module(module)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as exc:
-            raise _Fail(f"cannot import {spec}: {exc}") from None
-        if not (isinstance(obj, type) and issubclass(obj, Activation)):
-            raise _Fail(f"{spec} is not a subclass of kit.Activation")
-        return obj(**params)
-    return kit.get(spec, **params)
-
-
-def _fmt(x: float) -> str:
-    if isinstance(x, float) and math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:.6g}"
+def _activation(args: argparse.Namespace) -> Activation:
+    """The activation the command names: a registered name or ``package.module:Class``."""
+    return resolve(args.name, _params(args.param))
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -69,8 +58,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print(f"{'name':<{width}}  {'source':<{src}}  status")
     for key, source, state in rows:
         print(f"{key:<{width}}  {source:<{src}}  {state}")
-    from kit.registry import plugin_problems
-
     clashes = [p for p in plugin_problems() if "name clash" in p.error]
     for p in clashes:
         print(f"clash: {p}")
@@ -78,7 +65,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    act = _resolve(args.name, _params(args.param))
+    act = _activation(args)
     entry = kit.entries().get(args.name)
     doc = (type(act).__doc__ or "").strip().splitlines()
     print(f"{act!r}")
@@ -91,8 +78,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print(f"  parameters: {act.params or 'none'}")
     kinks = act.kinks(-_WINDOW, _WINDOW)
     print(f"  kinks in [-{_WINDOW:g}, {_WINDOW:g}]: {', '.join(_fmt(k) for k in kinks) or 'none'}")
-    print(f"  dead region (f' = 0): {_intervals(act.saturation(0.0))}")
-    print(f"  saturation (|f'| <= 1e-3): {_intervals(act.saturation(1e-3))}")
+    print(f"  dead region (f' = 0): {saturation_text(act, 0.0, _WINDOW)}")
+    print(f"  saturation (|f'| <= 1e-3): {saturation_text(act, 1e-3, _WINDOW)}")
     if kinks.size:
         head = ["at", "left", "right", *FRAMEWORKS]
         print("  one-sided derivatives and what each framework's autodiff returns:")
@@ -110,21 +97,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _intervals(iv: list[tuple[float, float]]) -> str:
-    return ", ".join(f"({_fmt(a)}, {_fmt(b)})" for a, b in iv) or "none"
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
-    act = _resolve(args.name, _params(args.param))
-    from kit.checks import check
-
-    report = check(act)
+    report = check(_activation(args))
     print(report)
     return 0 if report.ok else 1
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    act = _resolve(args.name, _params(args.param))
+    act = _activation(args)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -137,7 +117,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kit", description="activation-kit: activations, their kinks and gradient descent")
+    p = _Parser(prog="kit", description="activation-kit: activations, their kinks and gradient descent")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("list", help="every registered activation, its source and status").set_defaults(run=_cmd_list)
 
@@ -164,7 +144,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``kit`` command; returns the exit status."""
+    """Run the ``kit`` command; returns the exit status.
+
+    0 on success, 1 when ``kit check`` finds a problem, 2 with one line on
+    stderr (no traceback) for bad input: an unknown name, a bad parameter or
+    argument, a plugin that cannot be loaded.
+
+    Examples
+    --------
+    >>> main(["show", "relu"])  # doctest: +ELLIPSIS
+    relu()
+    ...
+      kinks in [-10, 10]: 0
+      dead region (f' = 0): [(-inf, 0)]
+      saturation (|f'| <= 1e-3): [(-inf, 0)]
+      one-sided derivatives and what each framework's autodiff returns:
+                  at        left       right     pytorch  tensorflow         jax
+                   0           0           1           0           0           0
+    0
+    >>> main(["show", "rleu"])  # one line on stderr: kit: error: no activation named 'rleu'; ...
+    2
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "new-plugin":
@@ -179,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "kink", None) is not None:
             args.kink = _kink_arg(args.kink)
         return int(args.run(args))
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
     except (_Fail, UnknownActivation, PluginError, TypeError, ValueError, OSError) as exc:
         print(f"kit: error: {exc}", file=sys.stderr)
         return 2

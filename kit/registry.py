@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kit.activation import Activation
+from kit.activation import NAME_PATTERN, Activation
 
 __all__ = [
     "GROUP",
@@ -48,7 +48,6 @@ __all__ = [
 GROUP = "kit.activations"
 KIT_DISTRIBUTION = "activation-kit"
 RUNTIME = "<runtime>"
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class UnknownActivation(KeyError):
@@ -80,7 +79,14 @@ class Entry:
 
     @property
     def source(self) -> str:
-        """``"activation-kit 0.1.0 (built-in)"``, ``"my-acts 1.0"`` or ``"<runtime>"``."""
+        """``"activation-kit 0.1.0 (built-in)"``, ``"my-acts 1.0"`` or ``"<runtime>"``.
+
+        Examples
+        --------
+        >>> import kit
+        >>> kit.entries()["relu"].source
+        'activation-kit ... (built-in)'
+        """
         if self.distribution == RUNTIME:
             return RUNTIME
         return f"{self.distribution} {self.version}" + (" (built-in)" if self.builtin else "")
@@ -126,8 +132,12 @@ class _Registry:
         return dict(sorted({**found, **self._runtime}.items()))
 
     # stage 2 and 3: load and validate -----------------------------------------
-    def factory(self, key: str) -> Any:
+    def load(self, key: str) -> tuple[Entry, Any]:
+        """The entry and its validated class or factory; ``PluginError`` if it cannot be used."""
         entry = self.lookup(key)
+        return entry, self._factory(key, entry)
+
+    def _factory(self, key: str, entry: Entry) -> Any:
         with self._lock:
             if key in self._loaded:
                 return self._loaded[key]
@@ -167,7 +177,7 @@ class _Registry:
         if not (isinstance(cls, type) and issubclass(cls, Activation)):
             raise TypeError(f"register() takes a subclass of kit.Activation, got {cls!r}")
         name = name or cls.name
-        if not _NAME.match(name or ""):
+        if not NAME_PATTERN.match(name or ""):
             raise ValueError(f"activation name must match [a-z][a-z0-9_]*, got {name!r}")
         found = self._find()
         if name in found:
@@ -188,16 +198,21 @@ class _Registry:
                 raise UnknownActivation(f"{name!r} was not registered at run time")
             del self._runtime[name]
             self._loaded.pop(name, None)
+            self._failed.pop(name, None)
 
-    def problems(self) -> list[Problem]:
-        out: list[Problem] = []
+    def status(self) -> list[tuple[Entry, str]]:
+        out = []
         for key, entry in self.entries().items():
             try:
-                self.factory(key)
+                self._factory(key, entry)
+                out.append((entry, "ok"))
             except PluginError as exc:
-                out.append(Problem(entry.name, entry.distribution, str(exc)))
-        self._find()
-        return sorted(out + self._clashes, key=lambda p: (p.name, p.distribution))
+                out.append((entry, str(exc)))
+        return out
+
+    def problems(self) -> list[Problem]:
+        failed = [Problem(e.name, e.distribution, state) for e, state in self.status() if state != "ok"]
+        return sorted(failed + self._clashes, key=lambda p: (p.name, p.distribution))
 
 
 def _discover() -> tuple[dict[str, Entry], list[Problem]]:
@@ -219,7 +234,7 @@ def _discover() -> tuple[dict[str, Entry], list[Problem]]:
     for e in raw:
         by_name.setdefault(e.name, []).append(e)
     for name, group in by_name.items():
-        if not _NAME.match(name):
+        if not NAME_PATTERN.match(name):
             for e in group:
                 problems.append(Problem(name, e.distribution, f"invalid activation name {name!r}: use [a-z][a-z0-9_]*"))
             continue
@@ -295,7 +310,15 @@ def names() -> list[str]:
 
 
 def entries() -> dict[str, Entry]:
-    """Every registered activation's :class:`Entry`, by the key :func:`get` takes."""
+    """Every registered activation's :class:`Entry`, by the key :func:`get` takes.  Imports no plugin code.
+
+    Examples
+    --------
+    >>> import kit
+    >>> entry = kit.entries()["relu"]
+    >>> entry.value, entry.builtin
+    ('kit.activations.piecewise:ReLU', True)
+    """
     return _REGISTRY.entries()
 
 
@@ -325,14 +348,18 @@ def get(name: str | Activation, **params: float) -> Activation:
     kit.registry.UnknownActivation: no activation named 'rleu'; did you mean 'relu' or 'relu6'?
     """
     if isinstance(name, Activation):
-        return type(name)(**{**name.params, **params}) if params else name
-    factory = _REGISTRY.factory(name)
-    act = factory(**params)
-    if not isinstance(act, Activation):
-        raise PluginError(f"plugin {name!r} returned {type(act).__name__}, not a kit.Activation")
-    entry = _REGISTRY.lookup(name)
-    if act.name != entry.name:
-        act.name = entry.name  # type: ignore[misc]  # the entry-point name wins
+        if not params:
+            return name
+        act = type(name)(**{**name.params, **params})
+        label = name.name
+    else:
+        entry, factory = _REGISTRY.load(name)
+        act = factory(**params)
+        if not isinstance(act, Activation):
+            raise PluginError(f"plugin {name!r} returned {type(act).__name__}, not a kit.Activation")
+        label = entry.name
+    if act.name != label:
+        act.name = label  # type: ignore[misc]  # the entry-point name wins
     return act
 
 
@@ -362,25 +389,38 @@ def register(cls: type[Activation], name: str | None = None) -> str:
 
 
 def unregister(name: str) -> None:
-    """Remove an activation registered with :func:`register`."""
+    """Remove an activation registered with :func:`register` (see its example).
+
+    Raises :class:`UnknownActivation` for a name that was not registered at run time.
+    """
     _REGISTRY.unregister(name)
 
 
 def plugin_problems() -> list[Problem]:
-    """Load every plugin and return each one that failed, and each name clash."""
+    """Load every plugin and return each one that failed, and each name clash.
+
+    Each :class:`Problem` names the activation, its distribution and the
+    error; an empty list means every installed plugin can be used.
+
+    Examples
+    --------
+    >>> import kit
+    >>> [p for p in kit.plugin_problems() if p.distribution == "activation-kit"]
+    []
+    """
     return _REGISTRY.problems()
 
 
 def status() -> list[tuple[Entry, str]]:
-    """Each entry with ``"ok"`` or the reason it cannot be used (loads every plugin)."""
-    out = []
-    for key, entry in entries().items():
-        try:
-            _REGISTRY.factory(key)
-            out.append((entry, "ok"))
-        except PluginError as exc:
-            out.append((entry, str(exc)))
-    return out
+    """Each entry with ``"ok"`` or the reason it cannot be used (loads every plugin): what ``kit list`` shows.
+
+    Examples
+    --------
+    >>> import kit
+    >>> dict((entry.key, state) for entry, state in status())["relu"]
+    'ok'
+    """
+    return _REGISTRY.status()
 
 
 def refresh() -> None:

@@ -23,26 +23,25 @@ Examples
 --------
 >>> from pathlib import Path
 >>> import tempfile
->>> where = new_plugin("soft_clip", Path(tempfile.mkdtemp()) / "soft_clip")
->>> sorted(p.name for p in where.iterdir())
-['README.md', 'pyproject.toml', 'src', 'tests']
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     where = new_plugin("soft_clip", Path(tmp) / "soft_clip")
+...     sorted(str(p.relative_to(where)) for p in where.rglob("*.*"))
+['README.md', 'pyproject.toml', 'src/kit_soft_clip/__init__.py', 'tests/test_soft_clip.py']
 """
 
 from __future__ import annotations
 
-import argparse
 import keyword
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
 
-__all__ = ["TemplateNotFound", "cli", "new_plugin", "template_dir"]
+from kit.activation import NAME_PATTERN
+
+__all__ = ["TemplateNotFound", "cli", "new_plugin", "template_dir", "validate_name"]
 
 TEMPLATE_NAME = "my_activation"
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SKIP = {"conftest.py", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"}
 
 
@@ -51,7 +50,15 @@ class TemplateNotFound(FileNotFoundError):
 
 
 def template_dir() -> Path:
-    """The folder of the plugin template: ``$KIT_PLUGIN_TEMPLATE`` or ``plugins/template`` of the repository."""
+    """The folder of the plugin template: ``$KIT_PLUGIN_TEMPLATE`` or ``plugins/template`` of the repository.
+
+    Raises :class:`TemplateNotFound` (one line saying what to do) when there is none.
+
+    Examples
+    --------
+    >>> (template_dir() / "pyproject.toml.template").is_file()
+    True
+    """
     env = os.environ.get("KIT_PLUGIN_TEMPLATE")
     where = Path(env) if env else Path(__file__).resolve().parent.parent / "plugins" / "template"
     if not (where / "pyproject.toml.template").is_file():
@@ -62,13 +69,27 @@ def template_dir() -> Path:
     return where
 
 
+def _skipped(rel: Path) -> bool:
+    """Files of the template that are not copied: its conftest, caches, build output, egg-info."""
+    return bool(_SKIP.intersection(rel.parts)) or rel.suffix == ".pyc" or any(p.endswith(".egg-info") for p in rel.parts)
+
+
 def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
 
 
 def validate_name(name: str) -> None:
-    """Raise ``ValueError`` (one line) unless ``name`` can be a new activation's name."""
-    if not isinstance(name, str) or not _NAME.match(name):
+    """Raise ``ValueError`` (one line) unless ``name`` can be a new activation's name.
+
+    Examples
+    --------
+    >>> validate_name("soft_clip")
+    >>> validate_name("relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: an activation named 'relu' already exists (from activation-kit ... (built-in)); choose another name
+    """
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ValueError(f"invalid plugin name {name!r}: use lower-case letters, digits and _, starting with a letter")
     if len(name) > 40 or "__" in name or name.endswith("_"):
         raise ValueError(f"invalid plugin name {name!r}: at most 40 characters, no '__', no trailing '_'")
@@ -122,8 +143,7 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None, *, te
     dest = Path(directory) if directory is not None else Path.cwd() / name
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise FileExistsError(f"{dest} already exists and is not empty; kit new-plugin never overwrites")
-    files = [p for p in sorted(src.rglob("*")) if p.is_file() and not _SKIP.intersection(p.relative_to(src).parts)
-             and not p.name.endswith((".pyc", ".egg-info")) and ".egg-info" not in str(p.relative_to(src))]
+    files = [p for p in sorted(src.rglob("*")) if p.is_file() and not _skipped(p.relative_to(src))]
     dest.mkdir(parents=True, exist_ok=True)
     for path in files:
         rel = path.relative_to(src)
@@ -139,17 +159,16 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None, *, te
     return dest
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, no usage dump
-        raise _UsageError(message)
-
-
 def cli(argv: list[str]) -> int:
-    """``kit new-plugin NAME [--dir DIR]``; returns the exit status (0, or 2 with one line on stderr)."""
+    """``kit new-plugin NAME [--dir DIR]``; returns the exit status (0, or 2 with one line on stderr).
+
+    Examples
+    --------
+    >>> cli(["Bad-Name"])   # one line on stderr: kit new-plugin: invalid plugin name 'Bad-Name': ...
+    2
+    """
+    from kit.cli import _Fail, _Parser  # the kit command's one-line argument errors
+
     parser = _Parser(
         prog="kit new-plugin",
         description="Write a ready activation plugin (a distribution with its entry point, a module to fill in, "
@@ -159,8 +178,8 @@ def cli(argv: list[str]) -> int:
     parser.add_argument("--dir", dest="directory", default=None, help="the folder to create (default: ./NAME)")
     try:
         args = parser.parse_args(argv)
-    except _UsageError as exc:
-        print(f"kit new-plugin: {exc} (see kit new-plugin --help)", file=sys.stderr)
+    except _Fail as exc:
+        print(f"kit new-plugin: {exc}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)

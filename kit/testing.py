@@ -47,7 +47,22 @@ ExpectedFailures = Mapping[Any, str]
 
 @dataclass(frozen=True)
 class ActivationCheck:
-    """One named check, callable on an activation; raises ``AssertionError`` with its sentences."""
+    """One named check, callable on an activation; raises ``AssertionError`` with its sentences.
+
+    Examples
+    --------
+    >>> import kit, numpy as np
+    >>> ActivationCheck("check_left_derivative")(kit.get("relu"))   # passes: nothing happens
+    >>> class Sloppy(kit.Activation):   # relu whose left derivative takes the right one at 0
+    ...     def value(self, z): return np.maximum(z, 0)
+    ...     def left_derivative(self, z): return np.where(z >= 0, 1.0, 0.0).astype(z.dtype)
+    ...     right_derivative = left_derivative
+    ...     def kinks(self, lo=-np.inf, hi=np.inf): return kit.within([0.0], lo, hi)
+    >>> ActivationCheck("check_left_derivative")(Sloppy())
+    Traceback (most recent call last):
+    ...
+    AssertionError: check_left_derivative: at z=0 left_derivative gives 1 but the backward difference gives 0 ...
+    """
 
     name: str
     options: Options | None = None
@@ -66,20 +81,19 @@ class ActivationCheck:
         return self.name
 
 
-def _label(act: Activation) -> str:
-    return repr(act)
-
-
 def _build(item: Any) -> tuple[str, Activation | None, str | None]:
-    """(label, activation or None, error) for an instance, class, name or 'module:Class'."""
+    """(label, activation or None, error) for an instance, class, name or 'module:Class'.
+
+    The label, the test id's first half, is ``repr(activation)``.
+    """
     if isinstance(item, Activation):
-        return _label(item), item, None
+        return repr(item), item, None
     label = item if isinstance(item, str) else getattr(item, "name", None) or getattr(item, "__name__", repr(item))
     try:
         act = resolve(item)
     except Exception as exc:
         return str(label), None, f"could not build {label}: {type(exc).__name__}: {exc}"
-    return _label(act), act, None
+    return repr(act), act, None
 
 
 def _validate_expected(expected: ExpectedFailures | None) -> dict[Any, str]:
@@ -132,6 +146,14 @@ def parametrize_with_checks(
     ValueError
         for an unknown check name, an empty reason, or an expected failure
         naming an activation that is not in ``activations``.
+
+    Examples
+    --------
+    >>> mark = parametrize_with_checks(["relu"], expected_failures={"check_saturation": "a made-up reason"})
+    >>> [p.id for p in mark.args[1]][:2]
+    ['relu()-check_params', 'relu()-check_shape_and_dtype']
+    >>> [(p.id, p.marks[0].kwargs["reason"]) for p in mark.args[1] if p.marks]
+    [('relu()-check_saturation', 'a made-up reason')]
     """
     import pytest
 

@@ -75,26 +75,22 @@ def elementwise(method: Callable[[Any, NDArray], NDArray] | None = None, *, floa
     return decorate(method) if method is not None else decorate
 
 
-def check_tol(tol: float) -> float:
-    """``tol`` as a float, or ``ValueError`` if it is not a number >= 0."""
-    try:
-        t = float(tol)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}") from exc
-    if not t >= 0:
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
-    return t
+def smooth_saturation(
+    act: Activation, tol: float, top: float, closed_form: Callable[[float], list[tuple[float, float]]]
+) -> list[tuple[float, float]]:
+    """Saturation of a derivative that decays towards 0 but never reaches it.
 
-
-def underflow_saturation(act: Activation, tol: float) -> list[tuple[float, float]] | None:
-    """The numerical answer when ``tol`` is below the smallest normal float64.
-
-    A derivative that is never zero mathematically (sigmoid's tails) still
-    underflows to exactly 0 in float64 far out (|z| > 745 for sigmoid); where
-    that matters only the numerical scan describes what the code returns.
-    Returns ``None`` for an ordinary ``tol``.
+    Everything when ``tol >= top`` (the largest |f'|); :func:`closed_form`
+    ``(tol)`` for an ordinary ``tol``; and the numerical scan when ``tol`` is
+    below the smallest normal float64, where only underflow makes the
+    derivative 0 (sigmoid's tails beyond |z| = 745): there only the scan
+    describes what the code returns.  ``tol`` has been checked by the base class.
     """
-    return numerical_saturation(act, tol) if tol < TINY else None
+    if tol >= top:
+        return list(ALL)
+    if tol < TINY:
+        return numerical_saturation(act, tol)
+    return closed_form(tol)
 
 
 def symmetric_tails(edge: float) -> list[tuple[float, float]]:

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kit.activation import Activation, within
-from kit.activations._numeric import ALL, check_tol, const, elementwise, underflow_saturation
+from kit.activations._numeric import ALL, const, elementwise, smooth_saturation
 
 __all__ = ["CELU", "ELU", "SELU"]
 
@@ -59,18 +59,14 @@ def _elu_slope(z, alpha, strict, scale=1.0):
 
 def _tail_saturation(act, tol, tail, linear):
     """Where |f'| <= tol for f' = tail * exp(z) (z < 0), = linear (z > 0)."""
-    tol = check_tol(tol)
     tail, linear = abs(tail), abs(linear)
     if tol >= max(tail, linear):
         return list(ALL)
-    if tail == 0 or tol >= tail:
-        left = [(-math.inf, 0.0)]
-    else:
-        tiny = underflow_saturation(act, tol)
-        if tiny is not None:
-            return tiny
-        left = [(-math.inf, math.log(tol / tail))]
-    return left + ([(0.0, math.inf)] if tol >= linear else [])
+    if tol >= tail:  # the whole tail (and tol < linear)
+        return [(-math.inf, 0.0)]
+    right = [(0.0, math.inf)] if tol >= linear else []
+    # tail * exp(z) <= tol  <=>  z <= log(tol / tail)
+    return smooth_saturation(act, tol, math.inf, lambda tol: [(-math.inf, math.log(tol / tail)), *right])
 
 
 class ELU(Activation):
@@ -220,13 +216,8 @@ class CELU(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return self._slope(z)
 
-    @elementwise
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return self._slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        tol = check_tol(tol)
-        if tol >= 1:
-            return list(ALL)
-        tiny = underflow_saturation(self, tol)
-        return tiny if tiny is not None else [(-math.inf, self.alpha * math.log(tol))]
+        # exp(z / alpha) <= tol  <=>  z <= alpha log(tol)
+        return smooth_saturation(self, tol, 1.0, lambda tol: [(-math.inf, self.alpha * math.log(tol))])

@@ -47,6 +47,8 @@ class GELU(Activation):
     (0.841345, -0.158655)
     >>> float(f.value(-np.inf)), float(f.value(np.inf))
     (-0.0, inf)
+    >>> [(round(a, 3), round(b, 3)) for a, b in f.saturation(tol=1e-3)]   # the tail and the band at the minimum
+    [(-inf, -3.81), (-0.754, -0.749)]
     """
 
     name = "gelu"
@@ -75,6 +77,4 @@ class GELU(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return self._slope(z)
 
-    @elementwise
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return self._slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kit.activation import Activation, Fixed, within
-from kit.activations._numeric import ALL, check_tol, elementwise, keep_nan
+from kit.activations._numeric import ALL, elementwise, keep_nan
 
 __all__ = ["Sign", "Step"]
 
@@ -28,7 +28,7 @@ def _spike(z, at_zero):
 
 def _jump_saturation(tol):
     # Zero derivative on both sides of the jump, +inf at it.
-    return list(ALL) if check_tol(tol) == math.inf else [(-math.inf, 0.0), (0.0, math.inf)]
+    return list(ALL) if tol == math.inf else [(-math.inf, 0.0), (0.0, math.inf)]
 
 
 class Step(Activation):
@@ -93,6 +93,8 @@ class Sign(Activation):
     (inf, inf)
     >>> f.derivative(0.0, kink="pytorch")
     0.0
+    >>> f.saturation(tol=0)         # dead on both sides of the jump
+    [(-inf, 0.0), (0.0, inf)]
     """
 
     name = "sign"

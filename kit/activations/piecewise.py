@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kit.activation import Activation, within
-from kit.activations._numeric import ALL, check_tol, const, elementwise, keep_nan, step_mask
+from kit.activations._numeric import ALL, const, elementwise, keep_nan, step_mask
 
 __all__ = ["Abs", "HardSigmoid", "HardTanh", "Identity", "LeakyReLU", "ReLU", "ReLU6"]
 
@@ -48,7 +48,7 @@ class Identity(Activation):
         return _ones(z)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        return list(ALL) if check_tol(tol) >= 1 else []
+        return list(ALL) if tol >= 1 else []
 
 
 def _ones(z):
@@ -94,7 +94,7 @@ class ReLU(Activation):
         return within([0.0], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        return [(-math.inf, 0.0)] if check_tol(tol) < 1 else list(ALL)
+        return [(-math.inf, 0.0)] if tol < 1 else list(ALL)
 
 
 class LeakyReLU(Activation):
@@ -166,7 +166,6 @@ class LeakyReLU(Activation):
         return within([] if self.alpha == 1 else [0.0], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        tol = check_tol(tol)
         a = abs(self.alpha)
         if tol >= max(a, 1.0):
             return list(ALL)
@@ -218,7 +217,7 @@ class ReLU6(Activation):
         return within([0.0, 6.0], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        return [(-math.inf, 0.0), (6.0, math.inf)] if check_tol(tol) < 1 else list(ALL)
+        return [(-math.inf, 0.0), (6.0, math.inf)] if tol < 1 else list(ALL)
 
 
 def _box(z, lo, hi, left, height=1.0):
@@ -277,7 +276,7 @@ class HardTanh(Activation):
         return within([-1.0, 1.0], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        return [(-math.inf, -1.0), (1.0, math.inf)] if check_tol(tol) < 1 else list(ALL)
+        return [(-math.inf, -1.0), (1.0, math.inf)] if tol < 1 else list(ALL)
 
 
 class Abs(Activation):
@@ -314,7 +313,7 @@ class Abs(Activation):
         return within([0.0], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        return list(ALL) if check_tol(tol) >= 1 else []
+        return list(ALL) if tol >= 1 else []
 
 
 def _sign_mask(z, strict):
@@ -368,4 +367,4 @@ class HardSigmoid(Activation):
         return within([-3.0, 3.0], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        return [(-math.inf, -3.0), (3.0, math.inf)] if check_tol(tol) < 1 / 6 else list(ALL)
+        return [(-math.inf, -3.0), (3.0, math.inf)] if tol < 1 / 6 else list(ALL)

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kit.activation import Activation
-from kit.activations._numeric import ALL, check_tol, const, elementwise, symmetric_tails, underflow_saturation
+from kit.activations._numeric import const, elementwise, smooth_saturation, symmetric_tails
 
 __all__ = ["Mish", "SiLU", "Sigmoid", "Softplus", "Softsign", "Tanh"]
 
@@ -92,17 +92,11 @@ class Sigmoid(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return _sigmoid_slope(z)
 
-    @elementwise(float16_via_float32=True)
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return _sigmoid_slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
         # sigmoid' = 1 / (4 cosh^2(z/2)) <= tol  <=>  |z| >= 2 arccosh(1 / (2 sqrt(tol)))
-        tol = check_tol(tol)
-        if tol >= 0.25:
-            return list(ALL)
-        tiny = underflow_saturation(self, tol)
-        return tiny if tiny is not None else symmetric_tails(2 * math.acosh(0.5 / math.sqrt(tol)))
+        return smooth_saturation(self, tol, 0.25, lambda tol: symmetric_tails(2 * math.acosh(0.5 / math.sqrt(tol))))
 
 
 class Tanh(Activation):
@@ -131,17 +125,11 @@ class Tanh(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return _tanh_slope(z)
 
-    @elementwise(float16_via_float32=True)
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return _tanh_slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
         # 1 / cosh^2(z) <= tol  <=>  |z| >= arccosh(1 / sqrt(tol))
-        tol = check_tol(tol)
-        if tol >= 1:
-            return list(ALL)
-        tiny = underflow_saturation(self, tol)
-        return tiny if tiny is not None else symmetric_tails(math.acosh(1 / math.sqrt(tol)))
+        return smooth_saturation(self, tol, 1.0, lambda tol: symmetric_tails(math.acosh(1 / math.sqrt(tol))))
 
 
 def _tanh_slope(z):
@@ -211,18 +199,11 @@ class Softplus(Activation):
         with np.errstate(over="ignore"):
             return self._slope(z)
 
-    @elementwise(float16_via_float32=True)
-    def right_derivative(self, z: NDArray) -> NDArray:
-        with np.errstate(over="ignore"):
-            return self._slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
         # sigmoid(beta z) <= tol  <=>  z <= logit(tol) / beta; the right side tends to 1
-        tol = check_tol(tol)
-        if tol >= 1:
-            return list(ALL)
-        tiny = underflow_saturation(self, tol)
-        return tiny if tiny is not None else [(-math.inf, math.log(tol / (1 - tol)) / self.beta)]
+        return smooth_saturation(self, tol, 1.0, lambda tol: [(-math.inf, math.log(tol / (1 - tol)) / self.beta)])
 
 
 class SiLU(Activation):
@@ -239,6 +220,10 @@ class SiLU(Activation):
     (0.0, 0.5)
     >>> float(f.value(-np.inf)), float(f.left_derivative(np.inf))
     (-0.0, 1.0)
+    >>> f.kinks()                   # smooth: no kinks, every kink rule gives f'
+    array([], dtype=float64)
+    >>> [(round(a, 3), round(b, 3)) for a, b in f.saturation(tol=1e-3)]   # the tail and the band at the minimum
+    [(-inf, -8.985), (-1.283, -1.274)]
     """
 
     name = "silu"
@@ -257,9 +242,7 @@ class SiLU(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return _silu_slope(z)
 
-    @elementwise(float16_via_float32=True)
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return _silu_slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
 
 def _silu_slope(z):
@@ -335,9 +318,7 @@ class Mish(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return self._slope(z)
 
-    @elementwise(float16_via_float32=True)
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return self._slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
 
 class Softsign(Activation):
@@ -377,13 +358,8 @@ class Softsign(Activation):
     def left_derivative(self, z: NDArray) -> NDArray:
         return self._slope(z)
 
-    @elementwise
-    def right_derivative(self, z: NDArray) -> NDArray:
-        return self._slope(z)
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        tol = check_tol(tol)
-        if tol >= 1:
-            return list(ALL)
-        tiny = underflow_saturation(self, tol)
-        return tiny if tiny is not None else symmetric_tails(1 / math.sqrt(tol) - 1)
+        # 1 / (1 + |z|)^2 <= tol  <=>  |z| >= 1 / sqrt(tol) - 1
+        return smooth_saturation(self, tol, 1.0, lambda tol: symmetric_tails(1 / math.sqrt(tol) - 1))

@@ -27,7 +27,7 @@ def test_show_prints_one_sided_derivatives_and_framework_choices(capsys):
     code, out, _ = run(capsys, "show", "relu")
     assert code == 0
     assert "kinks in [-10, 10]: 0" in out
-    assert "dead region (f' = 0): (-inf, 0)" in out
+    assert "dead region (f' = 0): [(-inf, 0)]" in out  # the same spelling as kit.check's report
     rows = [r.split() for r in out.splitlines() if r.strip().startswith("0 ")]
     assert rows == [["0", "0", "1", "0", "0", "0"]]  # at, left, right, pytorch, tensorflow, jax
 
@@ -38,9 +38,15 @@ def test_show_prints_one_sided_derivatives_and_framework_choices(capsys):
         (["show", "rleu"], "kit: error: no activation named 'rleu'; did you mean 'relu'"),
         (["show", "relu", "-p", "alpha=0.1"], "kit: error: relu: unknown parameter(s) alpha; valid parameters: none"),
         (["show", "relu", "-p", "alpha"], "kit: error: --param takes NAME=NUMBER, got 'alpha'"),
-        (["check", "no.such.module:Thing"], "kit: error: cannot import no.such.module:Thing: No module named 'no'"),
-        (["check", "kit.activation:within"], "kit: error: kit.activation:within is not a subclass of kit.Activation"),
+        (["check", "no.such.module:Thing"],
+         "kit: error: cannot import no.such.module:Thing: ModuleNotFoundError: No module named 'no'"),
+        (["check", "kit.activation:Fixed"], "kit: error: kit.activation:Fixed is not a subclass of kit.Activation"),
+        (["check", "not a module:Thing"], "kit: error: expected 'package.module:Class', got 'not a module:Thing'"),
+        (["show", "leaky_relu", "-p", "alpha=nan"], "kit: error: leaky_relu: parameter alpha must be finite"),
         (["plot", "relu", "-o", "x.png", "--kink", "middle"], "kit: error: kink must be"),
+        (["frobnicate"], "kit: error: argument COMMAND: invalid choice: 'frobnicate'"),
+        (["show"], "kit: error: the following arguments are required: name (see kit show --help)"),
+        (["plot", "relu"], "kit: error: the following arguments are required: -o/--output (see kit plot --help)"),
     ],
 )
 def test_bad_input_exits_non_zero_with_one_line(capsys, argv, message):
@@ -50,10 +56,9 @@ def test_bad_input_exits_non_zero_with_one_line(capsys, argv, message):
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_argparse_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["frobnicate"])
-    assert info.value.code == 2
+def test_help_exits_0(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and out.startswith("usage: kit")
 
 
 def test_check_by_module_and_class(capsys):

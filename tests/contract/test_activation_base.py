@@ -95,11 +95,12 @@ def test_non_finite_or_non_real_parameter_is_refused(bad):
         Bent(a=bad)
 
 
-def test_reserved_parameter_names_are_refused_at_class_creation():
+@pytest.mark.parametrize("param", ["name", "saturation", "_params"])
+def test_reserved_parameter_names_are_refused_at_class_creation(param):
     with pytest.raises(TypeError, match="reserved"):
 
         class Bad(Activation):
-            defaults = {"name": 1.0}
+            defaults = {param: 1.0}
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
@@ -228,3 +229,75 @@ def test_get_passes_an_instance_through_and_rebuilds_it_with_params():
     b = Bent()
     assert kit.get(b) is b
     assert kit.get(b, a=0.5) == Bent(a=0.5)
+
+
+def test_a_fixed_rule_keeps_nan():
+    sign = kit.get("sign")  # frameworks: Fixed(0.0) where both one-sided derivatives are +inf
+    z = np.array([np.nan, 0.0, 1.0], dtype=np.float32)
+    out = sign.derivative(z, kink="pytorch")
+    assert out.dtype == np.float32 and np.isnan(out[0]) and out[1:].tolist() == [0.0, 0.0]
+    assert math.isnan(sign.derivative(math.nan, kink=Fixed(2.0)))
+    assert sign.derivative(0.0, kink=Fixed(2.0)) == 2.0
+
+
+class Recording(Logistic):
+    """Logistic whose kinks and saturation record what they were given."""
+
+    calls: list = []
+
+    def kinks(self, lo=-math.inf, hi=math.inf):
+        self.calls.append(("kinks", lo, hi))
+        return within([], lo, hi)
+
+    def saturation(self, tol=0.125):
+        self.calls.append(("saturation", tol))
+        return []
+
+
+@pytest.mark.parametrize("tol", [-1.0, math.nan, "0.1", None, True])
+def test_tol_is_checked_before_the_plugin_runs(tol):
+    Recording.calls.clear()
+    with pytest.raises(ValueError, match="tol must be a number >= 0"):
+        Recording().saturation(tol)
+    assert Recording.calls == []
+
+
+def test_checked_arguments_reach_the_plugin_as_floats_and_its_default_stays():
+    Recording.calls.clear()
+    Recording().saturation(np.float32(0.5))
+    Recording().saturation()
+    Recording().kinks(-1, np.int64(2))
+    assert Recording.calls == [("saturation", 0.5), ("saturation", 0.125), ("kinks", -1.0, 2.0)]
+    assert all(type(v) is float for call in Recording.calls for v in call[1:])
+
+
+@pytest.mark.parametrize(("lo", "hi"), [("a", 1.0), (0.0, math.nan), (None, 1.0)])
+def test_a_bad_window_is_refused_before_the_plugin_runs(lo, hi):
+    Recording.calls.clear()
+    with pytest.raises(ValueError, match=r"must be a real number|needs the ends of a window"):
+        Recording().kinks(lo, hi)
+    with pytest.raises(ValueError):
+        within([0.0], lo, hi)
+    assert Recording.calls == []
+
+
+def test_a_parameter_beyond_the_float_range_is_not_finite():
+    with pytest.raises(ValueError, match="parameter a must be finite"):
+        Bent(a=10**400)
+
+
+def test_get_of_an_instance_with_params_keeps_the_registered_name():
+    kit.register(Bent, name="bent_named")
+    try:
+        act = kit.get("bent_named")
+        assert kit.get(act, a=0.5).name == "bent_named"
+        assert kit.get(act, a=0.5).params == {"a": 0.5, "b": 2.0}
+    finally:
+        kit.unregister("bent_named")
+
+
+@pytest.mark.parametrize("bad", ["0", None, math.nan, True])
+def test_a_fixed_value_must_be_a_number(bad):
+    with pytest.raises(ValueError, match="Fixed: the value must be"):
+        Fixed(bad)
+    assert Fixed(0) == Fixed(0.0) and Fixed(-1.0).value == -1.0

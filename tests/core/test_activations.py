@@ -554,20 +554,6 @@ def test_pytorch_gradient_at_kinks_in_float32(torch, name):
     np.testing.assert_allclose(act.derivative(z, kink="pytorch"), t.grad.numpy(), rtol=rtol)
 
 
-# -- the docstring examples are true ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("module", ["piecewise", "jumps", "exponential", "smooth", "gaussian", "_numeric"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"kit.activations.{module}")
-    result = doctest.testmod(mod, extraglobs={"np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-    assert result.attempted > 0 or module == "_numeric"
-
-
 def test_import_kit_stays_light():
     import subprocess
     import sys

@@ -105,5 +105,5 @@ def test_check_takes_a_name_or_a_module_class_spelling(spelling):
 def test_check_of_a_module_that_does_not_import():
     report = kit.check("kit_no_such_module_xyz:Thing")
     assert report.problems == [
-        "load: cannot load kit_no_such_module_xyz:Thing: ModuleNotFoundError: No module named 'kit_no_such_module_xyz'"
+        "load: cannot import kit_no_such_module_xyz:Thing: ModuleNotFoundError: No module named 'kit_no_such_module_xyz'"
     ]

@@ -51,3 +51,12 @@ def test_mean_under_standard_normal():
     expected = np.trapezoid(x / (1 + np.exp(-x)) * phi, x)
     info = kit.check(SwishBeta(), checks=[]).info
     assert float(info["mean of f(z), z ~ N(0, 1)"]) == pytest.approx(expected, abs=1e-5)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import kit_smooth_extras
+
+    result = doctest.testmod(kit_smooth_extras, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -37,7 +37,7 @@ def test_jump_from_the_left_in_every_dtype(dtype):
 def test_gradient_descent_learns_nothing():
     stairs = Staircase()
     info = kit.check(stairs, checks=[]).info
-    assert info["dead region (tol=0)"] == "[(-inf, inf)]"
+    assert info["dead region (tol=0)"] == "[(-inf, inf)] almost everywhere: not at the 21 kinks in [-10, 10]"
     assert info["discontinuous"].startswith("yes")
     assert info["mean of f'(z), z ~ N(0, 1)"] == "0"
     # E[floor(z)] for z ~ N(0, 1) is -1/2 exactly (floor(z) + floor(-z) = -1 almost surely)
@@ -56,3 +56,22 @@ def test_width_must_be_a_power_of_two():
     with pytest.raises(ValueError, match="power of two"):
         Staircase(width=0.1)
     assert math.isinf(Staircase(width=2.0 ** -10).left_derivative(2.0 ** -10))
+
+
+def test_dead_almost_everywhere_the_exceptions_being_the_declared_steps():
+    stairs = Staircase(width=0.5)
+    assert stairs.saturation(tol=0) == [(-math.inf, math.inf)]
+    z = np.linspace(-3.0, 3.0, 6001)
+    bound = np.fmax(np.abs(stairs.left_derivative(z)), np.abs(stairs.right_derivative(z)))
+    np.testing.assert_array_equal(z[bound > 0], stairs.kinks(-3.0, 3.0))  # +inf exactly at the steps
+    with pytest.raises(ValueError, match="tol must be a number >= 0"):
+        stairs.saturation(-1.0)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import kit_staircase
+
+    result = doctest.testmod(kit_staircase, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

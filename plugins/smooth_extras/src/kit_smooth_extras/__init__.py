@@ -38,6 +38,11 @@ class SwishBeta(kit.Activation):
     Smooth everywhere, so both one-sided derivatives agree:
     :math:`f'(z) = \sigma(\beta z) + \beta z\,\sigma(\beta z)(1 - \sigma(\beta z))`.
 
+    Parameters
+    ----------
+    beta : float, default 1.0
+        The slope of the gate, in (0, 1000].
+
     Examples
     --------
     >>> act = SwishBeta(beta=2.0)

@@ -85,7 +85,9 @@ class MyActivation(kit.Activation):
 
     def saturation(self, tol=1e-3):
         # Optional: the base class finds this numerically; a closed form is exact
-        # and kit.check verifies that both agree.
+        # and kit.check verifies it against the derivatives.  kit has already
+        # checked that tol is a number >= 0.  The intervals are open: at 0 the
+        # right slope is b, so (-inf, 0.0) does not claim the kink itself.
         left = abs(self.left_slope) <= tol
         right = abs(self.right_slope) <= tol
         if left and right:
