@@ -1,0 +1,536 @@
+"""Pictures of training: loss curves, decision boundary / fit, dead and saturated units, pre-activations.
+
+Each picture is a small class that owns its artists in one Axes and has an
+``update(...)`` that changes them in place (the widgets call it every frame),
+and a function that makes a figure with it (for notebooks and lessons).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from kit.activation import Activation
+from kit.plot.style import (
+    BLACK,
+    BLUE,
+    CYCLE,
+    DEAD,
+    DIVERGING,
+    LINE_WIDTH,
+    ORANGE,
+    SATURATED,
+    VERMILLION,
+    new_figure,
+    nice_ceil,
+    rc,
+    set_legend,
+)
+
+__all__ = [
+    "AlivePlot",
+    "BoundaryPlot",
+    "HistogramPlot",
+    "LossPlot",
+    "UnitsPlot",
+    "active_fraction",
+    "alive",
+    "boundary",
+    "loss",
+    "preactivations",
+    "units",
+]
+
+_EMPTY = np.empty((0, 2))
+ALIVE_CMAP = ListedColormap(
+    [DEAD] + [matplotlib.colors.to_hex(c) for c in
+              matplotlib.colors.LinearSegmentedColormap.from_list("a", ["#cfe3f2", BLUE])(np.linspace(0, 1, 255))],
+    name="kit_alive",
+)
+"""Dead units (exactly no input with a non-zero gradient) dark grey; alive light to dark blue."""
+
+
+def _figure_for(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = new_figure(figsize=figsize)
+    return fig, ax
+
+
+def _finite_limits(values: np.ndarray, log: bool = False) -> tuple[float, float]:
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if log:
+        v = v[v > 0]
+    if not v.size:
+        return (0.1, 1.0) if log else (0.0, 1.0)
+    lo, hi = float(v.min()), float(v.max())
+    if log:  # whole decades: the limits change rarely while training
+        return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi) + 1e-9)
+    pad = 0.06 * (hi - lo or max(abs(hi), 1.0))
+    return lo - pad, hi + pad
+
+
+# -- loss ---------------------------------------------------------------------------
+
+
+class LossPlot:
+    """Training (and test) loss against the step, log scale, updated in place."""
+
+    def __init__(self, ax: Axes, *, log: bool = True) -> None:
+        self.ax = ax
+        self.log = log
+        (self.train,) = ax.plot([], [], color=BLUE, linewidth=LINE_WIDTH, label="train")
+        (self.test,) = ax.plot([], [], color=ORANGE, linewidth=LINE_WIDTH, linestyle="--", label="test")
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+        ax.set_title("loss")
+
+    def update(self, steps: Sequence[float], train: Sequence[float], test: Sequence[float] | None = None,
+               test_steps: Sequence[float] | None = None) -> None:
+        """New data: ``train`` loss at ``steps``, ``test`` loss at ``test_steps`` (default ``steps``)."""
+        steps = np.asarray(steps, dtype=np.float64)
+        train = np.asarray(train, dtype=np.float64)
+        self.train.set_data(steps, train)
+        tsteps = steps if test_steps is None else np.asarray(test_steps, dtype=np.float64)
+        has_test = test is not None and len(test) == len(tsteps) and len(tsteps) > 0
+        self.test.set_data((tsteps, np.asarray(test, dtype=np.float64)) if has_test else ([], []))
+        self.ax.set_xlim(0, nice_ceil(float(steps.max()) if steps.size else 1.0))
+        both = np.concatenate([train, np.asarray(test, dtype=np.float64)]) if has_test else train
+        self.ax.set_ylim(*_finite_limits(both, log=self.log))
+        handles = [self.train] + ([self.test] if has_test else [])
+        set_legend(self.ax, handles, loc="upper right")
+
+    def moving(self) -> list[Any]:
+        """The artists that change every frame."""
+        return [self.train, self.test]
+
+
+def loss(history: Any, test: Sequence[float] | None = None, ax: Axes | None = None, *, log: bool = True,
+         test_steps: Sequence[float] | None = None) -> Figure:
+    """The loss curve of a training run.
+
+    Parameters
+    ----------
+    history : kit.nn.History
+        Anything with ``.step`` and ``.loss`` lists.
+    test : sequence of float, optional
+        Test loss, at the same steps or at ``test_steps``.
+    ax : Axes, optional
+        Draw here; by default a new figure.
+    log : bool
+        Logarithmic loss axis.
+
+    Returns
+    -------
+    Figure
+    """
+    with matplotlib.rc_context(rc()):
+        fig, ax = _figure_for(ax, (6.0, 3.6))
+        plot = LossPlot(ax, log=log)
+        plot.update(history.step, history.loss, test, test_steps)
+    ax._kit_plot = plot  # type: ignore[attr-defined]
+    return fig
+
+
+# -- decision boundary / regression fit ---------------------------------------------
+
+
+def _grid(X: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, tuple[float, float, float, float]]:
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = 0.1 * np.maximum(hi - lo, 1e-9)
+    lo, hi = lo - pad, hi + pad
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
+    return gx, gy, (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+
+
+class BoundaryPlot:
+    """The network's output over the data: probability map (2-D) or fitted curve (1-D).
+
+    Class 0 points are blue circles, class 1 orange triangles (shape and
+    colour both differ); test points are drawn hollow.
+    """
+
+    def __init__(self, ax: Axes, *, resolution: int = 60) -> None:
+        self.ax = ax
+        self.resolution = int(resolution)
+        self.image = ax.imshow(np.full((2, 2), 0.5), origin="lower", cmap=DIVERGING, vmin=0, vmax=1,
+                               aspect="auto", interpolation="bilinear", zorder=0)
+        self.image.set_visible(False)
+        kw = {"s": 22, "linewidths": 0.6, "zorder": 3}
+        self.class0 = ax.scatter([], [], marker="o", facecolors=BLUE, edgecolors=BLACK, label="class 0", **kw)
+        self.class1 = ax.scatter([], [], marker="^", facecolors=ORANGE, edgecolors=BLACK, label="class 1", **kw)
+        self.test0 = ax.scatter([], [], marker="o", facecolors="none", edgecolors=BLUE, label="test", **kw)
+        self.test1 = ax.scatter([], [], marker="^", facecolors="none", edgecolors=VERMILLION, **kw)
+        (self.fit,) = ax.plot([], [], color=VERMILLION, linewidth=LINE_WIDTH, label="network", zorder=4)
+        self.points = ax.scatter([], [], s=14, color=BLUE, label="train", zorder=3)
+        self.test_points = ax.scatter([], [], s=14, facecolors="none", edgecolors=ORANGE, label="test", zorder=3)
+        self.grid_output: np.ndarray | None = None
+
+    def update(self, predict: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray | None = None,
+               y_test: np.ndarray | None = None, *, title: str | None = None) -> None:
+        """Redraw for ``predict`` (inputs -> probability of class 1, or the regression output)."""
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        X_test = None if X_test is None or len(X_test) == 0 else np.asarray(X_test, dtype=np.float64)
+        ax = self.ax
+        if X.ndim == 1:
+            X = X[:, None]
+        allX = X if X_test is None else np.concatenate([X, X_test.reshape(len(X_test), -1)])
+        if X.shape[1] == 2:
+            gx, gy, extent = _grid(allX, self.resolution)
+            with np.errstate(all="ignore"):
+                p = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()])), dtype=np.float64)
+            p = p.reshape(len(gx.ravel()), -1)[:, -1].reshape(gx.shape)
+            self.grid_output = p
+            self.image.set_data(np.nan_to_num(p, nan=0.5))
+            self.image.set_extent(extent)
+            self.image.set_visible(True)
+            for art, mask, data in ((self.class0, y == 0, X), (self.class1, y != 0, X)):
+                art.set_offsets(data[mask] if mask.any() else _EMPTY)
+            if X_test is not None and y_test is not None:
+                yt = np.asarray(y_test)
+                self.test0.set_offsets(X_test[yt == 0] if (yt == 0).any() else _EMPTY)
+                self.test1.set_offsets(X_test[yt != 0] if (yt != 0).any() else _EMPTY)
+            else:
+                self.test0.set_offsets(_EMPTY)
+                self.test1.set_offsets(_EMPTY)
+            self.fit.set_data([], [])
+            self.points.set_offsets(_EMPTY)
+            self.test_points.set_offsets(_EMPTY)
+            ax.set_xlim(extent[0], extent[1])
+            ax.set_ylim(extent[2], extent[3])
+            ax.set_xlabel("x₁")
+            ax.set_ylabel("x₂")
+            handles = [self.class0, self.class1] + ([self.test0] if X_test is not None else [])
+        elif X.shape[1] == 1:
+            lo, hi = float(allX.min()), float(allX.max())
+            pad = 0.05 * (hi - lo or 1.0)
+            xs = np.linspace(lo - pad, hi + pad, 300)
+            with np.errstate(all="ignore"):
+                out = np.asarray(predict(xs[:, None]), dtype=np.float64).reshape(len(xs), -1)[:, 0]
+            self.grid_output = out
+            self.image.set_visible(False)
+            for art in (self.class0, self.class1, self.test0, self.test1):
+                art.set_offsets(_EMPTY)
+            self.fit.set_data(xs, out)
+            yv = np.asarray(y, dtype=np.float64).reshape(len(X), -1)[:, 0]
+            self.points.set_offsets(np.column_stack([X[:, 0], yv]))
+            if X_test is not None and y_test is not None:
+                yt = np.asarray(y_test, dtype=np.float64).reshape(len(X_test), -1)[:, 0]
+                self.test_points.set_offsets(np.column_stack([X_test.reshape(len(X_test), -1)[:, 0], yt]))
+            else:
+                self.test_points.set_offsets(_EMPTY)
+                yt = np.empty(0)
+            ax.set_xlim(lo - pad, hi + pad)
+            ylo, yhi = _finite_limits(np.concatenate([yv, yt]))
+            ypad = 0.25 * (yhi - ylo)
+            ax.set_ylim(ylo - ypad, yhi + ypad)  # from the data only: steady while training
+            ax.set_xlabel("x")
+            ax.set_ylabel("y")
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+            handles = [self.points, self.fit] + ([self.test_points] if X_test is not None else [])
+        else:
+            raise ValueError(f"a decision boundary needs 1-D or 2-D inputs, got {X.shape[1]} features")
+        ax.set_title(title if title is not None else ("decision boundary" if X.shape[1] == 2 else "fit"))
+        set_legend(ax, handles, loc="upper right", fontsize=9, framealpha=0.8)
+
+    def moving(self) -> list[Any]:
+        """The artists that change every frame."""
+        return [self.image, self.class0, self.class1, self.test0, self.test1, self.fit, self.points,
+                self.test_points]
+
+
+def boundary(net: Any, X: np.ndarray, y: np.ndarray, ax: Axes | None = None, *, loss: str = "bce",
+             X_test: np.ndarray | None = None, y_test: np.ndarray | None = None, resolution: int = 80) -> Figure:
+    """The decision boundary (2-D inputs) or the regression fit (1-D inputs) of ``net``.
+
+    Parameters
+    ----------
+    net : kit.nn.MLP
+        Anything with ``predict(X, loss=...)``.
+    X, y : arrays
+        The (training) data drawn over it.
+    ax : Axes, optional
+    loss : str
+        ``"bce"`` shows the probability of class 1; ``"mse"`` the output.
+    X_test, y_test : arrays, optional
+        Drawn hollow.
+    resolution : int
+        Grid points per axis (2-D).
+
+    Returns
+    -------
+    Figure
+    """
+    with matplotlib.rc_context(rc()):
+        fig, ax = _figure_for(ax, (5.0, 4.4))
+        plot = BoundaryPlot(ax, resolution=resolution)
+        plot.update(lambda Z: net.predict(Z, loss=loss), X, y, X_test, y_test)
+    ax._kit_plot = plot  # type: ignore[attr-defined]
+    return fig
+
+
+# -- per-layer curves: dead units, saturation, gradient norms ---------------------------
+
+
+class UnitsPlot:
+    """One curve per layer against the step (dead fraction, saturated fraction, gradient norm)."""
+
+    def __init__(self, ax: Axes, *, ylabel: str, title: str, log: bool = False, fraction: bool = True) -> None:
+        self.ax = ax
+        self.log = log
+        self.fraction = fraction
+        self.lines: list[Any] = []
+        ax.set_xlabel("step")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        if log:
+            ax.set_yscale("log")
+
+    def update(self, steps: Sequence[float], values: Any, labels: Sequence[str] | None = None) -> None:
+        """``values[record][layer]``: one line per layer."""
+        steps = np.asarray(steps, dtype=np.float64)
+        vals = np.asarray(values, dtype=np.float64).reshape(len(steps), -1) if len(steps) else np.empty((0, 0))
+        n = vals.shape[1]
+        while len(self.lines) < n:
+            i = len(self.lines)
+            style = ("-", "--", "-.", ":")[i % 4]
+            (line,) = self.ax.plot([], [], color=CYCLE[i % len(CYCLE)], linestyle=style, linewidth=LINE_WIDTH)
+            self.lines.append(line)
+        while len(self.lines) > n:
+            self.lines.pop().remove()
+        names = list(labels) if labels is not None else [f"layer {i + 1}" for i in range(n)]
+        for i, line in enumerate(self.lines):
+            line.set_data(steps, vals[:, i])
+            line.set_label(names[i])
+        self.ax.set_xlim(0, nice_ceil(float(steps.max()) if steps.size else 1.0))
+        if self.fraction:
+            self.ax.set_ylim(-0.03, 1.03)
+        else:
+            self.ax.set_ylim(*_finite_limits(vals, log=self.log))
+        if self.lines:
+            set_legend(self.ax, list(self.lines), loc="upper right", fontsize=9, framealpha=0.8)
+
+    def moving(self) -> list[Any]:
+        """The artists that change every frame."""
+        return list(self.lines)
+
+
+def units(history: Any, which: str = "dead", ax: Axes | None = None) -> Figure:
+    """Per-layer dead-unit fraction, saturated fraction or gradient norm over a training run.
+
+    Parameters
+    ----------
+    history : kit.nn.History
+    which : {"dead", "saturated", "grad_norm"}
+        ``"dead"``: fraction of each hidden layer's units with a zero
+        derivative on every training input; ``"saturated"``: fraction of
+        pre-activations in the saturation region; ``"grad_norm"``: per weight
+        layer, log scale.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+    """
+    choices = {
+        "dead": ("dead units (fraction)", "dead units per layer", False, True),
+        "saturated": ("saturated pre-activations", "saturation per layer", False, True),
+        "grad_norm": ("‖gradient‖", "gradient norm per layer", True, False),
+    }
+    if which not in choices:
+        raise ValueError(f"which must be one of {', '.join(choices)}; got {which!r}")
+    ylabel, title, log, fraction = choices[which]
+    values = history.dead_fraction if which == "dead" else getattr(history, which)
+    labels = None if which != "grad_norm" else [f"weights {i + 1}" for i in range(len(history.widths) + 1)]
+    with matplotlib.rc_context(rc()):
+        fig, ax = _figure_for(ax, (6.0, 3.6))
+        plot = UnitsPlot(ax, ylabel=ylabel, title=title, log=log, fraction=fraction)
+        plot.update(history.step, values, labels)
+    ax._kit_plot = plot  # type: ignore[attr-defined]
+    return fig
+
+
+# -- which units are alive ----------------------------------------------------------
+
+
+def active_fraction(net: Any, X: np.ndarray) -> list[np.ndarray]:
+    """Per hidden layer and unit: the fraction of inputs ``X`` giving a non-zero derivative.
+
+    0 means the unit is dead on ``X`` (no input passes a gradient through it),
+    with the network's own kink rule (``net.kink_rules``).
+    """
+    out = []
+    for act, rule, z in zip(net.activations, net.kink_rules, net.pre_activations(X), strict=True):
+        with np.errstate(all="ignore"):
+            d = np.asarray(act.derivative(z, kink=rule))
+        out.append(np.mean(d != 0, axis=0))
+    return out
+
+
+class AlivePlot:
+    """A column of squares per hidden layer, one per unit: dark grey dead, blue by share of inputs alive."""
+
+    def __init__(self, ax: Axes) -> None:
+        self.ax = ax
+        self.image = ax.imshow(np.zeros((1, 1)), cmap=ALIVE_CMAP, vmin=0, vmax=1, aspect="auto",
+                               interpolation="nearest", origin="upper")
+        self.texts: list[Any] = []
+        ax.grid(False)
+        ax.set_title("units alive")
+
+    def update(self, fractions: Sequence[np.ndarray]) -> None:
+        """``fractions[layer][unit]`` in [0, 1]; exactly 0 is drawn as dead."""
+        n = len(fractions)
+        width = max((len(f) for f in fractions), default=1)
+        grid = np.full((width, max(n, 1)), np.nan)
+        for j, f in enumerate(fractions):
+            grid[: len(f), j] = f
+        masked = np.ma.masked_invalid(grid)
+        self.image.set_data(masked)
+        self.image.set_extent((-0.5, max(n, 1) - 0.5, width - 0.5, -0.5))
+        ax = self.ax
+        ax.set_xlim(-0.5, max(n, 1) - 0.5)
+        ax.set_ylim(width - 0.5, -0.5)
+        ax.set_xticks(range(n))
+        dead = [int(np.count_nonzero(np.asarray(f) == 0)) for f in fractions]
+        ax.set_xticklabels([f"L{j + 1}\n{d}/{len(f)}" for j, (d, f) in enumerate(zip(dead, fractions,
+                                                                                              strict=True))])
+        ax.set_yticks([])
+        ax.set_ylabel("unit")
+        ax.set_xlabel("layer: dead / units", fontsize=10)
+        if ax.get_legend() is None:
+            ax.legend(handles=[Patch(color=DEAD, label="dead"), Patch(color=BLUE, label="alive (all inputs)"),
+                               Patch(color="#cfe3f2", label="alive (few inputs)")],
+                      loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+
+    def moving(self) -> list[Any]:
+        """The artists that change every frame."""
+        return [self.image]
+
+
+def alive(net: Any, X: np.ndarray, ax: Axes | None = None) -> Figure:
+    """Which hidden units of ``net`` are alive on inputs ``X`` (see :func:`active_fraction`)."""
+    with matplotlib.rc_context(rc()):
+        fig, ax = _figure_for(ax, (4.5, 4.0))
+        plot = AlivePlot(ax)
+        plot.update(active_fraction(net, X))
+    ax._kit_plot = plot  # type: ignore[attr-defined]
+    return fig
+
+
+# -- pre-activation histograms --------------------------------------------------------
+
+
+class HistogramPlot:
+    """Histograms of each hidden layer's pre-activations, with kinks and saturation marked.
+
+    The saturation region of the (first layer's) activation at ``tol`` is
+    shaded, its dead region more strongly, and each kink is a dotted line.
+    """
+
+    def __init__(self, ax: Axes, *, bins: int = 60) -> None:
+        self.ax = ax
+        self.bins = int(bins)
+        self.stairs: list[Any] = []
+        self.spans: list[Any] = []
+        self.sat_spans: list[Any] = []
+        self.dead_spans: list[Any] = []
+        self.kink_lines: list[Any] = []
+        ax.set_xlabel("pre-activation z")
+        ax.set_ylabel("share of values")
+        ax.set_title("pre-activations")
+
+    def update(self, zs: Sequence[np.ndarray], act: Activation, *, tol: float = 0.01,
+               zmax: float | None = None, labels: Sequence[str] | None = None) -> list[float]:
+        """Redraw; returns, per layer, the share of pre-activations in the saturation region."""
+        zs = [np.asarray(z, dtype=np.float64).ravel() for z in zs]
+        finite = np.concatenate([z[np.isfinite(z)] for z in zs]) if zs else np.zeros(1)
+        if zmax is None:
+            q = float(np.quantile(np.abs(finite), 0.995)) if finite.size else 1.0
+            zmax = nice_ceil(max(6.0, 1.1 * q))
+        edges = np.linspace(-zmax, zmax, self.bins + 1)
+        while len(self.stairs) < len(zs):
+            i = len(self.stairs)
+            self.stairs.append(self.ax.stairs(np.zeros(self.bins), edges, color=CYCLE[i % len(CYCLE)],
+                                              linewidth=LINE_WIDTH, linestyle=("-", "--", "-.", ":")[i % 4]))
+        while len(self.stairs) > len(zs):
+            self.stairs.pop().remove()
+        top = 0.0
+        names = list(labels) if labels is not None else [f"layer {i + 1}" for i in range(len(zs))]
+        for i, (st, z) in enumerate(zip(self.stairs, zs, strict=True)):
+            counts, _ = np.histogram(np.clip(z[np.isfinite(z)], -zmax, zmax), bins=edges)
+            share = counts / max(1, z.size)
+            st.set_data(share, edges)
+            st.set_label(names[i])
+            top = max(top, float(share.max()) if share.size else 0.0)
+        sat = act.saturation(tol) if tol > 0 else []
+        dead = act.saturation(0.0)
+        kinks = act.kinks(-zmax, zmax)
+        marks = (tuple(sat), tuple(dead), tuple(kinks.tolist()), zmax)
+        if marks != getattr(self, "_marks", None):  # remade only when they change
+            self._marks = marks
+            for art in self.spans + self.kink_lines:
+                art.remove()
+            self.sat_spans = [self.ax.axvspan(max(a, -zmax), min(b, zmax), color=SATURATED, alpha=0.3,
+                                              linewidth=0, zorder=0) for a, b in sat if min(b, zmax) > max(a, -zmax)]
+            self.dead_spans = [self.ax.axvspan(max(a, -zmax), min(b, zmax), color=DEAD, alpha=0.3, linewidth=0,
+                                               zorder=0) for a, b in dead if min(b, zmax) > max(a, -zmax)]
+            self.spans = self.sat_spans + self.dead_spans
+            self.kink_lines = [self.ax.axvline(k, color=BLACK, linestyle=":", linewidth=1.5, zorder=1)
+                               for k in kinks]
+        self.ax.set_xlim(-zmax, zmax)
+        self.ax.set_ylim(0, max(math.ceil(top * 1.5 / 0.05) * 0.05, 0.05))  # headroom for the legend
+        handles = list(self.stairs)
+        if self.sat_spans:
+            handles.append(Patch(color=SATURATED, alpha=0.3, label=f"saturated: |f'| ≤ {tol:g}"))
+        if self.dead_spans:
+            handles.append(Patch(color=DEAD, alpha=0.5, label="dead: f' = 0"))
+        if self.kink_lines:
+            handles.append(self.kink_lines[0])
+            self.kink_lines[0].set_label("kink")
+        set_legend(self.ax, handles, loc="upper right", fontsize=9, framealpha=0.85)
+        return [_share_in(z, sat) for z in zs]
+
+    def moving(self) -> list[Any]:
+        """The artists that change every frame."""
+        return list(self.stairs)
+
+
+def _share_in(z: np.ndarray, intervals: Sequence[tuple[float, float]]) -> float:
+    if not z.size:
+        return math.nan
+    inside = np.zeros(z.shape, dtype=bool)
+    for a, b in intervals:
+        inside |= (z >= a) & (z <= b)
+    return float(inside.mean())
+
+
+def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: float = 0.01,
+                   bins: int = 60) -> Figure:
+    """Histograms of ``net``'s hidden pre-activations on ``X`` against the kink and saturation thresholds.
+
+    The shading is that of the first hidden layer's activation.
+
+    Returns
+    -------
+    Figure
+    """
+    with matplotlib.rc_context(rc()):
+        fig, ax = _figure_for(ax, (6.0, 3.6))
+        plot = HistogramPlot(ax, bins=bins)
+        plot.update(net.pre_activations(X), net.activations[0], tol=tol)
+    ax._kit_plot = plot  # type: ignore[attr-defined]
+    return fig

@@ -1,0 +1,59 @@
+"""Saturation: sigmoid/tanh networks whose inputs are shifted and scaled away from standardised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+from kit.plot.style import rc
+from kit.plot.training import HistogramPlot, LossPlot, UnitsPlot
+from kit.widgets.models.training import BASE_DEFAULTS, TrainingModel
+
+__all__ = ["SaturationModel"]
+
+
+class SaturationModel(TrainingModel):
+    """State and picture of :func:`kit.widgets.saturation`.
+
+    The inputs are mapped to ``x * input_scale + input_shift`` (after
+    standardisation when ``standardize`` is on).  Large or off-centre inputs
+    push sigmoid and tanh units into their flat tails, where |f'| <= tol:
+    the histogram shows how many pre-activations land there, and the gradient
+    norm per layer shows what reaches the weights.
+
+    Parameters
+    ----------
+    **settings
+        As :class:`~kit.widgets.models.training.TrainingModel`; defaults: a
+        2-16-1 sigmoid network on ``circle``, xavier init, SGD with lr 2, inputs
+        mapped to ``x * 30 + 10`` (most first-layer pre-activations saturated;
+        with ``standardize=True, input_scale=1, input_shift=0`` it learns).
+    """
+
+    DEFAULTS: dict[str, Any] = {**BASE_DEFAULTS, "dataset": "circle", "hidden": [16], "activation": "sigmoid",
+                                "init": "xavier", "lr": 2.0, "input_shift": 10.0, "input_scale": 30.0,
+                                "steps_per_frame": 20}
+
+    def _build_figure(self) -> None:
+        with matplotlib.rc_context(rc()):
+            _fig, (a0, a1, a2) = self._new_figure(1, 3, figsize=(12.0, 4.0), dpi=85)
+            self.hist_plot = HistogramPlot(a0)
+            self.grad_plot = UnitsPlot(a1, ylabel="‖gradient‖", title="gradient norm per layer", log=True,
+                                       fraction=False)
+            self.loss_plot = LossPlot(a2)
+        self.saturated_share: list[float] = []
+
+    def moving(self) -> list[Any]:
+        return self.hist_plot.moving() + self.grad_plot.moving() + self.loss_plot.moving()
+
+    def _draw(self) -> None:
+        h = self.history
+        tol = self.trainer.saturation_tol
+        with matplotlib.rc_context(rc()):
+            zs = self.net.pre_activations(self.X_train)
+            self.saturated_share = self.hist_plot.update(zs, self.net.activations[0], tol=tol)
+            self.hist_plot.ax.set_title(f"pre-activations ({self.net.activations[0].name})")
+            labels = [f"weights {i + 1}" for i in range(len(self.net.W))]
+            self.grad_plot.update(h.step, h.grad_norm, labels)
+            self.loss_plot.update(h.step, h.loss, self.test_loss, self.test_steps)

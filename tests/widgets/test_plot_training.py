@@ -1,0 +1,87 @@
+"""kit.plot training pictures: each returns its Figure (or fills an Axes) and shows the run's numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import kit.plot
+from kit import datasets, nn
+from kit.plot.style import new_figure, nice_ceil
+
+
+@pytest.fixture(scope="module")
+def run():
+    X, y = datasets.make("moons", n=120, noise=0.1, seed=0)
+    net = nn.MLP([2, 6, 5, 1], activation="relu", dtype="float64", seed=0)
+    hist = nn.train(net, X, y, loss="bce", optimizer="adam", lr=0.02, steps=40, seed=0)
+    return net, X, y, hist
+
+
+def test_loss_curve(run):
+    _, _, _, hist = run
+    fig = kit.plot.loss(hist, test=[0.9, 0.5], test_steps=[0, 40])
+    p = fig.axes[0]._kit_plot
+    np.testing.assert_array_equal(p.train.get_data()[1], hist.loss)
+    np.testing.assert_array_equal(p.test.get_data()[0], [0, 40])
+    assert fig.axes[0].get_yscale() == "log"
+    assert fig.axes[0].get_xlim() == (0.0, 50.0)  # 40 rounded up to 1-2-5 steps
+
+
+def test_units_dead_saturated_and_grad_norm(run):
+    _, _, _, hist = run
+    dead = kit.plot.units(hist, "dead").axes[0]._kit_plot
+    assert len(dead.lines) == 2
+    np.testing.assert_array_equal(dead.lines[1].get_data()[1], np.asarray(hist.dead)[:, 1] / 5)
+    sat = kit.plot.units(hist, "saturated").axes[0]._kit_plot
+    np.testing.assert_array_equal(sat.lines[0].get_data()[1], np.asarray(hist.saturated)[:, 0])
+    grad = kit.plot.units(hist, "grad_norm").axes[0]
+    assert len(grad._kit_plot.lines) == 3 and grad.get_yscale() == "log"
+    with pytest.raises(ValueError, match="which must be one of"):
+        kit.plot.units(hist, "alive")
+
+
+def test_boundary_fills_a_given_axes(run):
+    net, X, y, _ = run
+    fig, (a, b) = new_figure(1, 2)
+    assert kit.plot.boundary(net, X, y, ax=b, resolution=20) is fig
+    p = b._kit_plot
+    assert p.grid_output.shape == (20, 20)
+    assert ((p.grid_output >= 0) & (p.grid_output <= 1)).all()
+    assert len(p.class0.get_offsets()) == int((y == 0).sum())
+    assert len(p.class1.get_offsets()) == int((y == 1).sum())
+    assert not a.images
+    with pytest.raises(ValueError, match="1-D or 2-D"):
+        kit.plot.boundary(net, np.zeros((4, 3)), np.zeros(4))
+
+
+def test_alive_and_active_fraction(run):
+    net, X, _, _ = run
+    fractions = kit.plot.active_fraction(net, X)
+    for z, f in zip(net.pre_activations(X), fractions, strict=True):
+        np.testing.assert_array_equal(f, (z > 0).mean(axis=0))
+    fig = kit.plot.alive(net, X)
+    img = np.ma.filled(fig.axes[0]._kit_plot.image.get_array(), np.nan)
+    assert img.shape == (6, 2)
+    np.testing.assert_array_equal(img[:5, 1], fractions[1])
+    assert np.isnan(img[5, 1])  # layer 2 has 5 units: the sixth square is empty
+
+
+def test_preactivation_histograms_mark_kink_and_saturation(run):
+    net, X, _, _ = run
+    fig = kit.plot.preactivations(net, X, bins=30)
+    p = fig.axes[0]._kit_plot
+    assert isinstance(fig, Figure) and len(p.stairs) == 2
+    assert [line.get_xdata()[0] for line in p.kink_lines] == [0.0]
+    zs = net.pre_activations(X)
+    values, edges = p.stairs[0].get_data().values, p.stairs[0].get_data().edges
+    counts, _ = np.histogram(np.clip(zs[0].ravel(), edges[0], edges[-1]), bins=edges)
+    np.testing.assert_allclose(values, counts / zs[0].size, rtol=0, atol=1e-15)
+    assert values.sum() == pytest.approx(1.0)
+    assert len(p.dead_spans) == 1  # relu: dead for z < 0
+
+
+@pytest.mark.parametrize(("x", "out"), [(0.3, 0.5), (1.0, 1.0), (7.0, 10.0), (120.0, 200.0), (0.0, 1.0)])
+def test_nice_ceil(x, out):
+    assert nice_ceil(x) == pytest.approx(out)
