@@ -20,6 +20,8 @@ import platform
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def _threads_from_argv() -> int:
@@ -40,32 +42,25 @@ import numpy as np  # noqa: E402
 
 from kit import datasets, nn  # noqa: E402
 
+Runner = Callable[[int], object]
+"""``run(k)`` makes k training steps."""
 
-def _best(fn, steps: int, repeats: int) -> float:
-    """Best seconds per step over ``repeats`` blocks of ``steps`` calls."""
-    fn(max(3, steps // 10))  # warm-up
-    best = float("inf")
+
+def _best(runners: Sequence[Runner], steps: int, repeats: int) -> list[float]:
+    """Best seconds per step of each runner over ``repeats`` blocks of ``steps`` steps, the runners
+    timed in alternation so that all see the same machine load (after one warm-up block each)."""
+    for run in runners:
+        run(max(3, steps // 10))
+    best = [float("inf")] * len(runners)
     for _ in range(repeats):
-        t = time.perf_counter()
-        fn(steps)
-        best = min(best, (time.perf_counter() - t) / steps)
+        for i, run in enumerate(runners):
+            t = time.perf_counter()
+            run(steps)
+            best[i] = min(best[i], (time.perf_counter() - t) / steps)
     return best
 
 
-def _best_pair(engine, other, steps: int, repeats: int) -> tuple[float, float]:
-    """Best seconds per step of two runners, timed in alternation so both see the same machine load."""
-    engine(max(3, steps // 10))
-    other(max(3, steps // 10))
-    best = [float("inf"), float("inf")]
-    for _ in range(repeats):
-        for i, fn in enumerate((engine, other)):
-            t = time.perf_counter()
-            fn(steps)
-            best[i] = min(best[i], (time.perf_counter() - t) / steps)
-    return best[0], best[1]
-
-
-def engine_runner(width: int, depth: int, batch: int):
+def engine_runner(width: int, depth: int, batch: int) -> Runner:
     X, y = datasets.make("spiral", n=max(batch, 512), seed=0)
     net = nn.MLP([2] + [width] * depth + [1], activation="relu", dtype="float32", seed=0)
     tr = nn.Trainer(net, X, y, loss="bce", optimizer="sgd", lr=0.01, batch_size=batch, record_every=10**12)
@@ -73,10 +68,11 @@ def engine_runner(width: int, depth: int, batch: int):
 
 
 def engine_step_time(width: int, depth: int, batch: int, steps: int, repeats: int) -> float:
-    return _best(engine_runner(width, depth, batch), steps, repeats)
+    """Best seconds per training step of the engine alone."""
+    return _best([engine_runner(width, depth, batch)], steps, repeats)[0]
 
 
-def torch_runner(torch, width: int, depth: int, batch: int):
+def torch_runner(torch: Any, width: int, depth: int, batch: int) -> Runner:
     X, y = datasets.make("spiral", n=max(batch, 512), seed=0)
     layers: list = []
     sizes = [2] + [width] * depth + [1]
@@ -108,9 +104,32 @@ def torch_runner(torch, width: int, depth: int, batch: int):
     return run
 
 
-def compare(torch, width: int, depth: int, batch: int, steps: int, repeats: int) -> tuple[float, float]:
+def compare(torch: Any, width: int, depth: int, batch: int, steps: int, repeats: int) -> tuple[float, float]:
     """(engine, PyTorch) best seconds per step."""
-    return _best_pair(engine_runner(width, depth, batch), torch_runner(torch, width, depth, batch), steps, repeats)
+    te, tt = _best([engine_runner(width, depth, batch), torch_runner(torch, width, depth, batch)], steps, repeats)
+    return te, tt
+
+
+def crossover(rows: list[tuple[int, float]]) -> str:
+    """Where PyTorch is faster, from ``(width, ratio)`` rows in increasing width (ratio < 1: PyTorch faster).
+
+    Names every width where the ratio is below 1, and the crossover: the smallest
+    measured width from which PyTorch is faster at that width and every larger one.
+
+    Examples
+    --------
+    >>> crossover([(128, 1.3), (512, 0.76), (1024, 1.05), (2048, 0.9)])
+    'PyTorch is faster at width 512 (0.76), 2048 (0.90); consistently faster from width 2048 on'
+    >>> crossover([(128, 1.3), (256, 1.1)])
+    'PyTorch is faster at no width measured (up to 256); consistently faster from: none'
+    """
+    faster = [(w, r) for w, r in rows if r < 1]
+    consistent = [w for i, (w, _) in enumerate(rows) if all(r < 1 for _, r in rows[i:])]
+    if not faster:
+        return f"PyTorch is faster at no width measured (up to {rows[-1][0]}); consistently faster from: none"
+    where = ", ".join(f"{w} ({r:.2f})" for w, r in faster)
+    since = f"from width {consistent[0]} on" if consistent else f"from: none (up to width {rows[-1][0]})"
+    return f"PyTorch is faster at width {where}; consistently faster {since}"
 
 
 def memory_over(steps: int, record_every: int) -> tuple[float, float, int]:
@@ -161,15 +180,17 @@ def main() -> int:
         batches = (16, 64, 256) if not args.quick else (16, 256)
         print("lesson-sized networks")
         print(f"{'width':>5} {'depth':>5} {'batch':>5} {'engine µs':>10} {'torch µs':>9} {'ratio':>6}")
-        worst = float("inf")
+        lesson: list[tuple[str, float]] = []
         for w in widths:
             for d in depths:
                 for b in batches:
                     steps = 400 if w * b < 10_000 else 150
                     te, tt = compare(torch, w, d, b, steps, repeats)
-                    worst = min(worst, tt / te)
+                    lesson.append((f"{w}/{d}/{b}", tt / te))
                     print(f"{w:>5} {d:>5} {b:>5} {te * 1e6:>10.1f} {tt * 1e6:>9.1f} {tt / te:>6.2f}")
-        print(f"lowest ratio over lesson sizes: {worst:.2f}\n")
+        slower = [f"{size} ({r:.2f})" for size, r in lesson if r < 1]
+        print(f"lowest ratio over lesson sizes: {min(r for _, r in lesson):.2f}; "
+              f"engine slower (ratio < 1) at width/depth/batch: {', '.join(slower) or 'none'}\n")
 
         print("larger networks (depth 2)")
         print(f"{'width':>5} {'batch':>5} {'engine µs':>10} {'torch µs':>9} {'ratio':>6}")
@@ -181,10 +202,7 @@ def main() -> int:
                 ratios.setdefault(b, []).append((w, tt / te))
                 print(f"{w:>5} {b:>5} {te * 1e6:>10.1f} {tt * 1e6:>9.1f} {tt / te:>6.2f}")
         for b, rows in ratios.items():
-            # the crossover: the smallest width from which PyTorch is faster at every larger width measured
-            slower = [w for i, (w, _) in enumerate(rows) if all(r < 1 for _, r in rows[i:])]
-            where = f"from width {slower[0]} on" if slower else "nowhere up to width 2048"
-            print(f"batch {b}: PyTorch is faster {where}")
+            print(f"batch {b}: {crossover(rows)}")
         print()
 
     for every in (10**12, 100):

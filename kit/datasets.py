@@ -152,7 +152,14 @@ def names() -> list[str]:
 
 
 def task(name: str) -> str:
-    """``"classification"`` or ``"regression"`` for the data set ``name``."""
+    """``"classification"`` or ``"regression"`` for the data set ``name``.
+
+    Examples
+    --------
+    >>> from kit import datasets
+    >>> datasets.task("moons"), datasets.task("abs")
+    ('classification', 'regression')
+    """
     _check_name(name)
     return "classification" if name in CLASSIFICATION else "regression"
 
@@ -205,6 +212,8 @@ def make(
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.number)) or not (0 <= float(noise) < math.inf):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed must be None or an integer >= 0, got {seed!r}")
     allowed = _EXTRA.get(name, ())
     for key, val in options.items():
         if key not in allowed:

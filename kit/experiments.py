@@ -36,7 +36,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from kit import datasets, nn
 from kit import init as _init
-from kit.registry import get as _get_activation
+from kit import optim as _optim
+from kit.network import _as_activation, _int, _number
 
 __all__ = [
     "born_dead",
@@ -50,16 +51,33 @@ __all__ = [
 ]
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _int_list(name: str, values: Any) -> list[int]:
     if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
         values = [values]
-    return [_positive_int(name, v) for v in values]
+    out = [_int(name, v, 1) for v in values]
+    if not out:
+        raise ValueError(f"{name} must have at least one value")
+    return out
+
+
+def _numbers(name: str, values: Any, lo: float = -math.inf) -> list[float]:
+    """A sequence of finite numbers >= lo (> 0 when lo is 0, as for learning rates), checked before any work."""
+    vals = [values] if isinstance(values, (int, float, np.integer, np.floating)) else list(values)
+    out = [_number(name, v, lo) for v in vals]
+    if lo == 0 and any(v == 0 for v in out):
+        raise ValueError(f"{name} must be > 0, got {values!r}")
+    return out
+
+
+def _data(data: str, n: int, seed: int) -> tuple[NDArray[np.float64], NDArray, str | None]:
+    """``X, y`` of the data set and its loss (None: guessed from the labels; "mse" for regression)."""
+    X, y = datasets.make(data, n=n, seed=seed)
+    return X, y, "mse" if datasets.task(data) == "regression" else None
+
+
+def _check_net(sizes: Sequence[int], activation: Any = "relu", bias: float = 0.0) -> None:
+    """Fail on bad sizes, activation or bias now, before any training."""
+    nn.MLP(list(sizes), activation=activation, bias=bias, seed=0)
 
 
 def _dtype_names(dtypes: Any) -> list[str]:
@@ -106,6 +124,27 @@ def kink_sensitivity(
     gives other percentages with the same ordering: float16 far above float32,
     float64 at zero.
 
+    Parameters
+    ----------
+    dtypes : sequence of {"float16", "float32", "float64"}
+    depths : sequence of int
+        Numbers of hidden layers.
+    width, trials, epochs, n, batch_size : int
+        Units per hidden layer, initialisations per (dtype, depth), passes over
+        the data, points of ``data``, rows per SGD step (all >= 1).
+    data : str
+        A :mod:`kit.datasets` name.
+    activation : str
+        The hidden layers' activation.
+    kinks : (rule, rule)
+        The two kink rules compared (for ReLU, t = ReLU'(0)).
+    lr : float
+        SGD learning rate.
+    accumulate : {"float32", "float16"} or None
+        How float16 products are rounded (float16 only; see :mod:`kit.nn`).
+    seed : int
+        Seed of the data and, with the trial number, of each initialisation.
+
     Returns
     -------
     dict
@@ -119,8 +158,8 @@ def kink_sensitivity(
     """
     dtypes = _dtype_names(dtypes)
     depths = _int_list("depths", depths)
-    width, trials, epochs = _positive_int("width", width), _positive_int("trials", trials), _positive_int("epochs", epochs)
-    n, batch_size = _positive_int("n", n), _positive_int("batch_size", batch_size)
+    width, trials, epochs = _int("width", width, 1), _int("trials", trials, 1), _int("epochs", epochs, 1)
+    n, batch_size = _int("n", n, 1), _int("batch_size", batch_size, 1)
     X, y = datasets.make(data, n=n, seed=seed)
     classification = datasets.task(data) == "classification"
     n_out = int(y.max()) + 1 if classification else 1
@@ -172,11 +211,30 @@ def exact_zeros(
     SGD for ``steps`` steps and counts, in every training batch, the
     pre-activations exactly equal to 0 (ReLU's kink), per hidden layer.
 
+    Parameters
+    ----------
+    dtypes : sequence of {"float16", "float32", "float64"}
+    sizes : sequence of int
+        Layer widths; ``sizes[0]`` must match ``data``'s inputs.
+    data : str
+        A :mod:`kit.datasets` name (400 points).
+    steps, batch_size : int
+        SGD steps and rows per step.
+    lr : float
+        SGD learning rate.
+    accumulate : {"float32", "float16"} or None
+        How float16 products are rounded (float16 only).
+    bias : float
+        Initial hidden biases.
+    seed : int
+        Seed of the data, the weights and the batch order.
+
     Returns
     -------
     dict
         dtype name → ``{"hits": exact zeros, "evaluated": pre-activations
-        computed, "rate": hits / evaluated, "per_layer": list of hits}``.
+        computed, "rate": hits / evaluated, "per_layer": list of hits}``.  A
+        run that diverges counts the steps it made (see ``History.stopped_at``).
 
     Examples
     --------
@@ -184,17 +242,21 @@ def exact_zeros(
     >>> sorted(r["float64"])
     ['evaluated', 'hits', 'per_layer', 'rate']
     """
-    steps = _positive_int("steps", steps)
+    steps = _int("steps", steps, 1)
     dtypes = _dtype_names(dtypes)
-    X, y = datasets.make(data, n=400, seed=seed)
-    loss = "mse" if datasets.task(data) == "regression" else None
+    X, y, loss = _data(data, 400, seed)
+    _check_net(sizes, bias=bias)
+    _int("batch_size", batch_size, 1)
+    _numbers("lr", lr, 0.0)
     out: dict[str, dict[str, Any]] = {}
     for dtype in dtypes:
         acc = accumulate if np.dtype(dtype) == np.float16 else None
         net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, dtype=dtype, seed=seed, accumulate=acc)
         hist = nn.train(net, X, y, loss=loss, lr=lr, steps=steps, batch_size=batch_size, seed=seed, record_every=steps)
         per_layer = hist.total_kink_hits
-        evaluated = steps * min(batch_size, len(X)) * sum(net.sizes[1:-1])
+        # a run that diverged evaluated the forward passes up to the step it stopped at
+        done = hist.stopped_at if hist.stopped and hist.stopped_at is not None else steps
+        evaluated = done * min(batch_size, len(X)) * sum(net.sizes[1:-1])
         hits = int(sum(per_layer))
         out[dtype] = {"hits": hits, "evaluated": evaluated, "rate": hits / evaluated, "per_layer": per_layer}
     return out
@@ -209,7 +271,16 @@ def born_dead_exact(width: int | ArrayLike, depth: int | ArrayLike) -> NDArray[n
     With zero biases and weights drawn from any symmetric continuous
     distribution, each unit of a layer whose input is not all zero is 0 with
     probability 1/2, independently; the network outputs zero at a fixed input
-    once a whole layer is 0.  Broadcasts over arrays.
+    once a whole layer is 0.
+
+    Parameters
+    ----------
+    width, depth : int or array_like
+        N (units per hidden layer) and H (hidden layers); broadcast together.
+
+    Returns
+    -------
+    ndarray of float64
 
     Examples
     --------
@@ -239,6 +310,20 @@ def born_dead(
     is 0 there.  The standard error of each simulated share is
     sqrt(p (1 - p) / trials), about 0.0035 at p = 0.5 with 20,000 trials.
 
+    Parameters
+    ----------
+    width : int
+        Units per hidden layer.
+    depths : sequence of int
+        Numbers of hidden layers to report (one simulation of the deepest serves all).
+    trials : int
+        Networks drawn.
+    inputs : int
+        Size of the fixed input.
+    init : str or (str, dict)
+        A :mod:`kit.init` spec.
+    seed : int
+
     Returns
     -------
     simulated, exact : ndarray over ``depths``
@@ -250,7 +335,7 @@ def born_dead(
     >>> bool(np.all(np.abs(sim - exact) < 0.03))
     True
     """
-    width, trials, inputs = _positive_int("width", width), _positive_int("trials", trials), _positive_int("inputs", inputs)
+    width, trials, inputs = _int("width", width, 1), _int("trials", trials, 1), _int("inputs", inputs, 1)
     depths = _int_list("depths", depths)
     _init.parse(init)  # an unknown name fails here, before any work
     rng = np.random.default_rng(seed)
@@ -292,7 +377,31 @@ def dead_fraction(
     (``sizes``, He init, float32) on ``data`` for ``steps`` steps and measures
     the share of hidden units whose derivative is zero on every training
     input, averaged over ``seeds``.  A run that diverges counts with the dead
-    units it had when it stopped.
+    units it had when it stopped.  Every argument is checked before training.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        Learning rates (> 0), the columns.
+    biases : sequence of float
+        Initial hidden biases, the rows.
+    sizes : sequence of int
+        Layer widths.
+    data : str
+        A :mod:`kit.datasets` name (400 points, seed 0).
+    steps, batch_size : int
+    optimizer : {"sgd", "momentum", "adam"}
+    dropout : float
+        Dropout on every hidden layer while training.
+    activation : activation spec
+        As for :class:`kit.nn.MLP`.
+    seeds : sequence of int
+        Seeds of the weights and the batch order; the result is their mean.
+
+    Returns
+    -------
+    ndarray, shape (len(biases), len(lrs))
+        Fractions in [0, 1].
 
     Examples
     --------
@@ -300,8 +409,16 @@ def dead_fraction(
     >>> f.shape
     (1, 1)
     """
-    X, y = datasets.make(data, n=400, seed=0)
-    loss = "mse" if datasets.task(data) == "regression" else None
+    X, y, loss = _data(data, 400, 0)
+    lrs, biases = _numbers("lrs", lrs, 0.0), _numbers("biases", biases)
+    seeds = [_int("seeds", s, 0) for s in seeds]
+    if not (lrs and biases and seeds):
+        raise ValueError("lrs, biases and seeds must each have at least one value")
+    _check_net(sizes, activation)
+    _int("steps", steps, 1)
+    _int("batch_size", batch_size, 1)
+    _number("dropout", dropout, 0.0, 1.0)
+    _optim.check_name(optimizer)
     out = np.zeros((len(biases), len(lrs)))
     for i, bias in enumerate(biases):
         for j, lr in enumerate(lrs):
@@ -338,6 +455,19 @@ def dropout_revival(
     no gradient), with or without dropout; deeper units can, when the layers
     below them change.
 
+    Parameters
+    ----------
+    p : float
+        Dropout probability in [0, 1) for the second phase.
+    sizes : sequence of int
+    data : str
+        A :mod:`kit.datasets` name (400 points, seed 0).
+    kill_lr, kill_steps : float, int
+        The first phase (SGD).
+    lr, steps : float, int
+        The second phase (SGD), run once without and once with dropout.
+    seeds : sequence of int
+
     Returns
     -------
     dict
@@ -350,8 +480,15 @@ def dropout_revival(
     >>> sorted(r)
     ['before', 'with_dropout', 'without_dropout']
     """
-    X, y = datasets.make(data, n=400, seed=0)
-    loss = "mse" if datasets.task(data) == "regression" else None
+    X, y, loss = _data(data, 400, 0)
+    _number("p", p, 0.0, 1.0)
+    _numbers("kill_lr", kill_lr, 0.0)
+    _numbers("lr", lr, 0.0)
+    kill_steps, steps = _int("kill_steps", kill_steps, 1), _int("steps", steps, 1)
+    seeds = [_int("seeds", s, 0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must have at least one value")
+    _check_net(sizes)
     widths = np.asarray(sizes[1:-1], dtype=np.float64)
     out = {key: np.zeros(len(widths)) for key in ("before", "without_dropout", "with_dropout")}
     for seed in seeds:
@@ -395,23 +532,46 @@ def mean_derivative(
     fades as inputs spread out: a reason to standardise them).  Computed by
     the midpoint rule on a fine grid over ±12 s (error below 1e-7).
 
+    Parameters
+    ----------
+    scales : float or array_like
+        Standard deviations s > 0.
+    activation : str, (str, dict) or Activation
+    kink : kink rule
+        Irrelevant for the integral (kinks have measure zero); passed to
+        ``act.derivative``.
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``scales``
+
     Examples
     --------
     >>> import kit
     >>> mean_derivative([1.0], activation="relu").round(6).tolist()  # ReLU'(z) = 1 for z > 0
     [0.5]
     """
-    act = _get_activation(activation) if not isinstance(activation, tuple) else _get_activation(activation[0], **activation[1])
+    act = _as_activation(activation)
     return _gaussian_expectation(lambda u: act.derivative(u, kink=kink), scales, act)
 
 
 def mean_value(scales: Any = (1.0,), activation: Any = "relu") -> NDArray[np.float64]:
     """E[f(z)] for z ~ N(0, s²): 0.39894 for ReLU and 0.16052 for ELU at s = 1.
 
+    Parameters
+    ----------
+    scales : float or array_like
+        Standard deviations s > 0.
+    activation : str, (str, dict) or Activation
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``scales``
+
     Examples
     --------
     >>> mean_value([1.0], activation="relu").round(5).tolist()
     [0.39894]
     """
-    act = _get_activation(activation) if not isinstance(activation, tuple) else _get_activation(activation[0], **activation[1])
+    act = _as_activation(activation)
     return _gaussian_expectation(act.value, scales, act)

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 __all__ = ["History", "TrainingDiverged"]
 
+
 class TrainingDiverged(RuntimeError):
     """Training stopped on a non-finite loss or gradient (with ``on_diverge="raise"``).
 

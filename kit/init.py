@@ -116,8 +116,7 @@ def draw(
     >>> W.shape, b.shape
     ((3, 2), (2,))
     """
-    W, b = draw_many(spec, fan_in, fan_out, rng, None, bias)
-    return W, b
+    return draw_many(spec, fan_in, fan_out, rng, None, bias)
 
 
 def draw_many(
@@ -134,6 +133,11 @@ def draw_many(
     ((5, 2, 3), (5, 3))
     """
     name, params = parse(spec)
+    for what, value in (("fan_in", fan_in), ("fan_out", fan_out), ("count", 1 if count is None else count)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     lead: tuple[int, ...] = () if count is None else (count,)
     shape = (*lead, fan_in, fan_out)
     if name == "rai":
@@ -144,11 +148,16 @@ def draw_many(
     if name == "uniform":
         W = rng.uniform(-params["limit"], params["limit"], shape)
     else:
-        std = {
-            "he": math.sqrt(2.0 / fan_in),
-            "xavier": math.sqrt(2.0 / (fan_in + fan_out)),
-            "glorot": math.sqrt(2.0 / (fan_in + fan_out)),
-            "lecun": math.sqrt(1.0 / fan_in),
-        }.get(name, params.get("std", 0.0))
-        W = rng.standard_normal(shape) * std
+        W = rng.standard_normal(shape) * _std(name, params, fan_in, fan_out)
     return W, np.full((*lead, fan_out), float(bias))
+
+
+def _std(name: str, params: dict[str, float], fan_in: int, fan_out: int) -> float:
+    """Standard deviation of the normal initialisations."""
+    if name == "he":
+        return math.sqrt(2.0 / fan_in)
+    if name in ("xavier", "glorot"):
+        return math.sqrt(2.0 / (fan_in + fan_out))
+    if name == "lecun":
+        return math.sqrt(1.0 / fan_in)
+    return params["std"]

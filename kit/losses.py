@@ -53,7 +53,27 @@ class Loss:
     classification = False
 
     def targets(self, y: NDArray, n_out: int, dtype: np.dtype) -> NDArray:
-        """Check ``y`` against this loss and an ``n_out``-output network; return prepared targets."""
+        """Check ``y`` against this loss and an ``n_out``-output network; return prepared targets.
+
+        Parameters
+        ----------
+        y : ndarray, shape (n,) or (n, n_out)
+            Class labels (bce, ce) or targets (mse).
+        n_out : int
+            The network's number of outputs.
+        dtype : numpy.dtype
+            The network's dtype (labels for ``ce`` stay int64).
+
+        Returns
+        -------
+        ndarray
+            What :meth:`per_sample` and :meth:`grad` take as ``t``.
+
+        Raises
+        ------
+        ValueError
+            Labels or targets that do not fit the loss or the network.
+        """
         raise NotImplementedError
 
     def per_sample(self, out: NDArray, t: NDArray) -> NDArray:
@@ -86,11 +106,7 @@ def _as_labels(y: NDArray, what: str) -> NDArray[np.int64]:
         y = y[:, 0]
     if y.ndim != 1:
         raise ValueError(f"{what}: labels must have shape (n,), got {y.shape}")
-    if y.dtype.kind == "b":
-        return y.astype(np.int64)
-    if y.dtype.kind in "iu":
-        return y.astype(np.int64)
-    if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+    if y.dtype.kind in "biu" or (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
         return y.astype(np.int64)
     raise ValueError(f"{what}: labels must be whole numbers (class indices), got dtype {y.dtype}")
 
@@ -198,7 +214,17 @@ def names() -> list[str]:
 
 
 def get(name: str | Loss) -> Loss:
-    """The loss called ``name`` (``"mse"``, ``"bce"``, ``"ce"``; also ``"cross_entropy"``).
+    """The loss called ``name``.
+
+    Parameters
+    ----------
+    name : str or Loss
+        ``"mse"``, ``"bce"``, ``"ce"`` (also ``"cross_entropy"``, ``"softmax"``,
+        ``"binary_cross_entropy"``); a :class:`Loss` is returned as it is.
+
+    Returns
+    -------
+    Loss
 
     Examples
     --------
@@ -207,7 +233,7 @@ def get(name: str | Loss) -> Loss:
     """
     if isinstance(name, Loss):
         return name
-    key = _ALIASES.get(name, name) if isinstance(name, str) else name
+    key = _ALIASES.get(name, name) if isinstance(name, str) else None
     if key not in _LOSSES:
         raise ValueError(f"unknown loss {name!r}; known: {', '.join(names())}")
     return _LOSSES[key]()

@@ -32,7 +32,7 @@ ActivationSpec = Any
 
 def _dtype(dtype: Any) -> np.dtype:
     try:
-        dt = np.dtype(dtype)
+        dt = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
     except TypeError:
         dt = None
     if dt is None or dt.name not in DTYPES:
@@ -77,25 +77,64 @@ def _per_layer(spec: Any, n: int, what: str) -> list[Any]:
 
 def _array_method(act: Activation, name: str) -> Callable[[NDArray], NDArray]:
     """``act.<name>`` for float arrays, without the scalar/list wrapper the base class adds
-    (the engine only passes float arrays of the network's dtype; the result is the same)."""
-    func = getattr(type(act), name)
+    (the engine only passes float arrays of the network's dtype; the result is the same).
+
+    Uses the private hooks of :mod:`kit.activation` (``__wrapped__`` on a method
+    marked ``_kit_vectorised``) when they are there, else the public method.
+    """
+    func = getattr(type(act), name, None)
     inner = getattr(func, "__wrapped__", None)
-    if inner is not None and getattr(func, "_kit_vectorised", False):
+    if callable(inner) and getattr(func, "_kit_vectorised", False) and name not in getattr(act, "__dict__", {}):
         return inner.__get__(act)  # type: ignore[no-any-return]
     return getattr(act, name)  # type: ignore[no-any-return]
 
 
 def _derivative_function(act: Activation, kink: Any) -> Callable[[NDArray], NDArray]:
-    """The function z -> act.derivative(z, kink=kink) for float arrays, rule resolved once."""
+    """The function z -> act.derivative(z, kink=kink) for float arrays, rule resolved once.
+
+    Takes the one-sided derivative directly for "left"/"right" (and t = 0, 1) and
+    the base class's private ``_derivative_array`` for the other rules; a plugin
+    that overrides :meth:`~kit.Activation.derivative` or ``_derivative_array``
+    goes through its public ``derivative`` instead.
+    """
     rule = validate_kink(kink)
     resolved: Any = act.framework_rule(rule) if isinstance(rule, str) and rule in FRAMEWORKS else rule
-    if type(act).derivative is not Activation.derivative:  # a plugin that overrides derivative() itself
+    cls = type(act)
+    if (
+        cls.derivative is not Activation.derivative
+        or getattr(cls, "_derivative_array", None) is not Activation._derivative_array
+        or "derivative" in getattr(act, "__dict__", {})
+    ):
         return lambda z: np.asarray(act.derivative(z, kink=kink))
-    if (isinstance(resolved, str) and resolved == "left") or (isinstance(resolved, float) and resolved == 0.0):
+    if isinstance(resolved, (str, float)) and resolved in ("left", 0.0):
         return _array_method(act, "left_derivative")
-    if (isinstance(resolved, str) and resolved == "right") or (isinstance(resolved, float) and resolved == 1.0):
+    if isinstance(resolved, (str, float)) and resolved in ("right", 1.0):
         return _array_method(act, "right_derivative")
     return lambda z: act._derivative_array(z, resolved)
+
+
+def _check_inputs(X: ArrayLike, n_in: int) -> NDArray:
+    """``X`` as a 2-D array of real numbers with ``n_in`` columns (a 1-D ``X`` is a column if
+    ``n_in`` is 1), else one clear error."""
+    arr = np.asarray(X)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim == 1 and n_in == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] != n_in:
+        raise ValueError(f"X must have shape (n, {n_in}) for this network, got {arr.shape}")
+    return arr
+
+
+def _accumulate(accumulate: str | None, dtype: np.dtype, current: str | None = None) -> str | None:
+    """The float16 accumulation mode for a network of ``dtype`` (None for other dtypes)."""
+    if accumulate is not None and accumulate not in ACCUMULATE:
+        raise ValueError(f"accumulate must be None, 'float32' or 'float16', got {accumulate!r}")
+    if accumulate is not None and dtype != np.float16:
+        raise ValueError(f"accumulate applies to float16 networks only; this one is {dtype.name}")
+    if dtype != np.float16:
+        return None
+    return accumulate or current or "float32"
 
 
 # -- matrix products ---------------------------------------------------------------
@@ -178,15 +217,9 @@ class MLP:
         self.sizes: tuple[int, ...] = tuple(_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes))
         n_hidden = len(self.sizes) - 2
         self.dtype: np.dtype = _dtype(dtype)
-        if accumulate is not None and accumulate not in ACCUMULATE:
-            raise ValueError(f"accumulate must be None, 'float32' or 'float16', got {accumulate!r}")
-        if accumulate is not None and self.dtype != np.float16:
-            raise ValueError(f"accumulate applies to float16 networks only; this one is {self.dtype.name}")
-        self.accumulate: str | None = accumulate if self.dtype == np.float16 else None
-        if self.dtype == np.float16 and self.accumulate is None:
-            self.accumulate = "float32"
+        self.accumulate: str | None = _accumulate(accumulate, self.dtype)
+        init_name, _ = _init.parse(init)
         self.init = init
-        _init.parse(init)
         self.bias = _number("bias", bias, -math.inf)
         if seed is not None:
             _int("seed", seed, 0)
@@ -201,7 +234,7 @@ class MLP:
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True)):
             last = i == len(self.sizes) - 2
             W, b = _init.draw(init, fan_in, fan_out, rng, bias=0.0 if last else self.bias)
-            if last and _init.parse(init)[0] == "rai":
+            if last and init_name == "rai":  # the output layer is linear: no dying to prevent there
                 b[:] = 0.0
             self.W.append(W.astype(self.dtype))
             self.b.append(b.astype(self.dtype))
@@ -248,6 +281,12 @@ class MLP:
     def set_weights(self, weights: Sequence[tuple[ArrayLike, ArrayLike]]) -> None:
         """Set every ``(W, b)`` (cast to the network's dtype); shapes must match.
 
+        Parameters
+        ----------
+        weights : sequence of (array_like, array_like)
+            One ``(W, b)`` per weight layer, ``W`` of shape ``(fan_in, fan_out)``
+            and ``b`` of shape ``(fan_out,)``.  Nothing is changed if any shape is wrong.
+
         Examples
         --------
         >>> from kit import nn
@@ -270,7 +309,20 @@ class MLP:
     def copy(self, kink: Any = None, dtype: Any = None, accumulate: str | None = None) -> MLP:
         """A copy with the same weights, optionally another kink rule, dtype or accumulation.
 
-        Changing the dtype rounds the weights once to the new dtype.
+        Parameters
+        ----------
+        kink : kink rule, list of them, or None
+            As for :class:`MLP`; None keeps this network's.
+        dtype : {"float16", "float32", "float64"} or None
+            None keeps this network's.  Changing it rounds the weights once.
+        accumulate : {"float32", "float16"} or None
+            float16 copies only; None keeps this network's mode (``"float32"``
+            for a copy that becomes float16).
+
+        Returns
+        -------
+        MLP
+            An independent network: training it leaves this one unchanged.
 
         Examples
         --------
@@ -283,19 +335,13 @@ class MLP:
         new = object.__new__(MLP)
         new.__dict__.update(self.__dict__)
         new.dtype = _dtype(dtype) if dtype is not None else self.dtype
-        if accumulate is not None and new.dtype != np.float16:
-            raise ValueError(f"accumulate applies to float16 networks only; this one is {new.dtype.name}")
-        if accumulate is not None and accumulate not in ACCUMULATE:
-            raise ValueError(f"accumulate must be None, 'float32' or 'float16', got {accumulate!r}")
-        if new.dtype == np.float16:
-            new.accumulate = accumulate or (self.accumulate if self.dtype == np.float16 else "float32")
-        else:
-            new.accumulate = None
+        new.accumulate = _accumulate(accumulate, new.dtype, self.accumulate)
         if kink is not None:
             new.kink = kink
             new.kink_rules = _per_layer(kink, self.n_hidden, "kink")
-        new.W = [W.astype(new.dtype) for W in self.W]
-        new.b = [b.astype(new.dtype) for b in self.b]
+        with np.errstate(over="ignore"):  # weights beyond the new dtype's range become inf, as a cast does
+            new.W = [W.astype(new.dtype) for W in self.W]
+            new.b = [b.astype(new.dtype) for b in self.b]
         new.activations = list(self.activations)
         new.preprocess = None if self.preprocess is None else (self.preprocess[0].copy(), self.preprocess[1].copy())
         new._build_derivatives()
@@ -308,16 +354,27 @@ class MLP:
         return np.matmul(a, b, out=out)
 
     def prepare(self, X: ArrayLike) -> NDArray:
-        """Check the inputs ``X`` (shape ``(n, sizes[0])``), apply ``preprocess``, cast to the dtype."""
-        arr = np.asarray(X)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
-        if arr.ndim == 1 and self.sizes[0] == 1:
-            arr = arr[:, None]
-        if arr.ndim != 2 or arr.shape[1] != self.sizes[0]:
-            raise ValueError(f"X must have shape (n, {self.sizes[0]}) for this network, got {arr.shape}")
-        if self.preprocess is not None:
-            a, c = self.preprocess
+        """The inputs as the network computes with them.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+            Real numbers; a 1-D array is one column when ``sizes[0]`` is 1.
+
+        Returns
+        -------
+        ndarray, shape (n, sizes[0])
+            ``X`` mapped by ``preprocess`` (if set) and cast to the network's
+            dtype, C-contiguous; values beyond the dtype's range become inf.
+        """
+        return self._map_and_cast(_check_inputs(X, self.sizes[0]), self.preprocess)
+
+    def _map_and_cast(
+        self, arr: NDArray, preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None
+    ) -> NDArray:
+        """``arr * a + c`` for ``preprocess = (a, c)`` (float64), cast to the network's dtype, C-contiguous."""
+        if preprocess is not None:
+            a, c = preprocess
             arr = arr * a + c
         with np.errstate(over="ignore"):  # values beyond the dtype's range become inf: the callers check
             return np.ascontiguousarray(arr, dtype=self.dtype)
@@ -337,7 +394,14 @@ class MLP:
         return zs, acts
 
     def forward(self, X: ArrayLike) -> NDArray:
-        """Raw outputs (logits for bce/ce), shape ``(n, sizes[-1])``, in the network's dtype."""
+        """The network's raw outputs for inputs ``X`` (see :meth:`prepare`).
+
+        Returns
+        -------
+        ndarray, shape (n, sizes[-1])
+            Logits for ``"bce"``/``"ce"``, predictions for ``"mse"``, in the
+            network's dtype.
+        """
         with np.errstate(over="ignore", invalid="ignore"):
             return self._forward_all(self.prepare(X))[0][-1]
 
@@ -357,12 +421,31 @@ class MLP:
             return self._forward_all(self.prepare(X))[0][:-1]
 
     def hidden(self, X: ArrayLike) -> list[NDArray]:
-        """The activations f(z) of each hidden layer for inputs ``X``."""
+        """The activations f(z) of each hidden layer for inputs ``X``.
+
+        Returns
+        -------
+        list of ndarray
+            One ``(n, width)`` array per hidden layer, in the network's dtype.
+        """
         with np.errstate(over="ignore", invalid="ignore"):
             return self._forward_all(self.prepare(X))[1]
 
     def predict(self, X: ArrayLike, loss: str = "mse") -> NDArray:
-        """Probabilities for ``"bce"`` (shape (n, 1)) and ``"ce"`` (n, K); outputs for ``"mse"``."""
+        """What the network predicts for inputs ``X`` under ``loss``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+        loss : {"mse", "bce", "ce"}
+            The loss the network is trained with (it owns the output nonlinearity).
+
+        Returns
+        -------
+        ndarray
+            Probabilities for ``"bce"`` (shape (n, 1), of class 1) and ``"ce"``
+            (shape (n, K)); the outputs themselves for ``"mse"``.
+        """
         return _losses.get(loss).predict(self.forward(X))
 
     def __repr__(self) -> str:

@@ -48,7 +48,9 @@ Conventions
   slope; an interval's end counts only where both one-sided derivatives are
   <= tol there).  ``kink_hits[l]``: pre-activations of the training batches since
   the previous record that were exactly equal to a kink of the activation
-  (``act.kinks(lo, hi)`` over each batch's range).
+  (``act.kinks(lo, hi)`` over each batch's range), compared in the network's
+  dtype: a kink the dtype cannot hold (0.1) is hit by the dtype's nearest
+  number, which is where the plugin's own ``z <= 0.1`` switches slope.
 
 Reproducibility
 ---------------

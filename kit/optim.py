@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,15 +40,30 @@ __all__ = ["SGD", "Adam", "Momentum", "Optimizer", "get", "names"]
 
 
 def _positive(name: str, value: float, upper: float = math.inf, closed: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    """``value`` as a float if it is a real number in (0, upper), or [0, upper) when ``closed``."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     v = float(value) if ok else math.nan
-    if not ok or not (0 < v < upper or (closed and v == 0 and upper <= 1)):
+    if not ((0 <= v if closed else 0 < v) and v < upper):
         raise ValueError(f"{name} must be a number in {'[0' if closed else '(0'}, {upper}), got {value!r}")
     return v
 
 
 class Optimizer:
-    """Base class: ``update(grads)`` changes ``params`` in place."""
+    """Base class: ``update(grads)`` changes ``params`` in place.
+
+    Parameters
+    ----------
+    params : sequence of ndarray
+        The arrays to update (e.g. ``MLP.parameters()``); the state is kept in
+        their dtypes.
+    lr : float
+        Learning rate > 0.
+
+    Attributes
+    ----------
+    t : int
+        Number of updates made.
+    """
 
     name = ""
 
@@ -58,7 +74,13 @@ class Optimizer:
         self.t = 0
 
     def update(self, grads: Sequence[NDArray]) -> None:
-        """Apply one step with ``grads`` (same shapes as ``params``)."""
+        """Apply one step.
+
+        Parameters
+        ----------
+        grads : sequence of ndarray
+            One gradient per parameter, same shapes (and dtypes) as ``params``.
+        """
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -66,7 +88,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent, p -= lr g."""
+    """Plain stochastic gradient descent, p -= lr g (parameters as for :class:`Optimizer`)."""
 
     name = "sgd"
 
@@ -82,7 +104,15 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Heavy-ball momentum as PyTorch's SGD(momentum=μ): v = μ v + g; p -= lr v."""
+    """Heavy-ball momentum as PyTorch's SGD(momentum=μ): v = μ v + g; p -= lr v.
+
+    Parameters
+    ----------
+    params, lr
+        As for :class:`Optimizer`.
+    momentum : float
+        μ in [0, 1).  The velocity starts at the first gradient, as in PyTorch.
+    """
 
     name = "momentum"
 
@@ -106,7 +136,18 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma and Ba 2015) with PyTorch's bias correction."""
+    """Adam (Kingma and Ba 2015) with PyTorch's bias correction.
+
+    Parameters
+    ----------
+    params, lr
+        As for :class:`Optimizer`.
+    betas : (float, float)
+        Decay rates β1, β2 of the moment estimates, each in [0, 1).
+    eps : float or None
+        Added to the denominator; None: 1e-8, or 1e-4 when a parameter is
+        float16 (an eps that rounds to 0 in float16 is refused).
+    """
 
     name = "adam"
 
@@ -122,7 +163,9 @@ class Adam(Optimizer):
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_positive("betas[0]", betas[0], 1.0, True), _positive("betas[1]", betas[1], 1.0, True))
         half = any(p.dtype == np.float16 for p in self.params)
-        self.eps = _positive("eps", 1e-4 if half and eps is None else (1e-8 if eps is None else eps))
+        self.eps = _positive("eps", (1e-4 if half else 1e-8) if eps is None else eps)
+        if half and np.float16(self.eps) == 0:
+            raise ValueError(f"eps={self.eps:g} rounds to 0 in float16 (then 0/0 gives NaN); use eps >= 6e-8, e.g. 1e-4")
         dt = [p.dtype for p in self.params]
         self._b1 = [np.asarray(self.betas[0], dtype=d) for d in dt]
         self._b2 = [np.asarray(self.betas[1], dtype=d) for d in dt]
@@ -173,8 +216,20 @@ def check_name(name: str) -> type[Optimizer]:
     return _OPTIMIZERS[name]
 
 
-def get(name: str, params: Sequence[NDArray], **options: float) -> Optimizer:
-    """Build the optimiser ``name`` over ``params`` with ``options`` (lr, momentum, betas, eps).
+def get(name: str, params: Sequence[NDArray], **options: Any) -> Optimizer:
+    """Build the optimiser ``name`` over ``params``.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "adam"}
+    params : sequence of ndarray
+        Updated in place by ``update``.
+    **options
+        ``lr``; ``momentum`` for ``"momentum"``; ``betas``, ``eps`` for ``"adam"``.
+
+    Returns
+    -------
+    Optimizer
 
     Examples
     --------

@@ -14,11 +14,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from kit import losses as _losses
 from kit import optim as _optim
-from kit.diagnostics import _KinkCounter, _Saturation
+from kit.diagnostics import _dead_units, _KinkCounter, _Saturation
 from kit.history import History, TrainingDiverged
-from kit.network import MLP, _int, _number, _per_layer
+from kit.network import MLP, _check_inputs, _int, _number, _per_layer
 
 __all__ = ["Trainer", "gradients", "train"]
+
 
 def _guess_loss(y: NDArray, n_out: int) -> str:
     if y.dtype.kind in "biu":
@@ -26,11 +27,41 @@ def _guess_loss(y: NDArray, n_out: int) -> str:
     return "mse"
 
 
+Preprocess = tuple[NDArray[np.float64], NDArray[np.float64]]
+
+
+def _input_map(
+    X64: NDArray[np.float64], standardize: bool | None, shift: Any, scale: Any, current: Preprocess | None
+) -> Preprocess | None:
+    """The input map ``(a, c)`` (inputs become ``x * a + c``) a :class:`Trainer` sets, or None."""
+    if standardize is not None and not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be True, False or None, got {standardize!r}")
+    shift = _number("input_shift", shift, -math.inf)
+    scale = _number("input_scale", scale, -math.inf)
+    if scale == 0:
+        raise ValueError("input_scale must be non-zero")
+    plain = shift == 0 and scale == 1
+    if standardize is None:
+        if plain:
+            return current  # keep the map the network already has
+        standardize = False
+    if standardize:
+        std = X64.std(axis=0)
+        std[std == 0] = 1.0
+        a = scale / std
+        return a, shift - X64.mean(axis=0) * a
+    if plain:
+        return None
+    return np.full(X64.shape[1], scale), np.full(X64.shape[1], shift)
+
+
 class Trainer:
     """Trains an :class:`MLP` step by step (for widgets) or all at once.
 
-    All arguments are checked here, before any work; :meth:`step` then runs
-    without further validation.  The network's weights are updated in place.
+    All arguments are checked here, before any work (a bad one raises and
+    leaves ``net`` as it was); :meth:`step` then runs without further
+    validation.  The network's weights are updated in place, and its input map
+    ``net.preprocess`` is set as ``standardize``/``input_shift``/``input_scale`` say.
 
     Parameters
     ----------
@@ -114,35 +145,17 @@ class Trainer:
         callback: Callable[[Trainer], Any] | None = None,
         on_diverge: str = "stop",
     ) -> None:
-        self._setup(
-            net, X, y, loss, optimizer, lr, batch_size, dropout, l1, l2, momentum, betas, eps, standardize,
-            input_shift, input_scale, saturation_tol, record_every, seed, callback, on_diverge,
-        )
-        self._record(first=True)
-
-    def _setup(
-        self, net: MLP, X: ArrayLike, y: ArrayLike, loss: str | None, optimizer: str, lr: float,
-        batch_size: int | None, dropout: Any, l1: float, l2: float, momentum: float, betas: Any,
-        eps: float | None, standardize: bool | None, input_shift: float, input_scale: float,
-        saturation_tol: float, record_every: int, seed: int | None, callback: Any, on_diverge: str,
-    ) -> None:
-        """Check everything and allocate (see the class docstring)."""
+        # every check comes before anything is changed: a bad argument leaves `net` as it was
         if not isinstance(net, MLP):
             raise TypeError(f"net must be a kit.nn.MLP, got {type(net).__name__}")
         self.net = net
-        Xa = np.asarray(X)
-        ya = np.asarray(y)
-        if Xa.dtype.kind not in "biuf":
-            raise TypeError(f"X must hold real numbers, got dtype {Xa.dtype}")
-        if Xa.ndim == 1 and net.sizes[0] == 1:
-            Xa = Xa[:, None]
-        if Xa.ndim != 2 or Xa.shape[1] != net.sizes[0]:
-            raise ValueError(f"X must have shape (n, {net.sizes[0]}) for this network, got {Xa.shape}")
-        n = Xa.shape[0]
+        X64 = _check_inputs(X, net.sizes[0]).astype(np.float64)
+        n = X64.shape[0]
         if n == 0:
             raise ValueError("X has no rows")
-        if not np.all(np.isfinite(Xa)):
+        if not np.all(np.isfinite(X64)):
             raise ValueError("X contains NaN or inf")
+        ya = np.asarray(y)
         if ya.ndim == 0 or ya.shape[0] != n:
             raise ValueError(f"y must have one entry per row of X ({n}), got shape {ya.shape}")
         self.loss = _losses.get(loss if loss is not None else _guess_loss(ya, net.sizes[-1]))
@@ -151,9 +164,7 @@ class Trainer:
         self.lr = _number("lr", lr)
         if self.lr == 0:
             raise ValueError("lr must be > 0")
-        if batch_size is None:
-            batch_size = n
-        self.batch_size = min(_int("batch_size", batch_size, 1), n)
+        self.batch_size = n if batch_size is None else min(_int("batch_size", batch_size, 1), n)
         drops = _per_layer(list(dropout) if isinstance(dropout, (list, tuple)) else dropout, net.n_hidden, "dropout")
         self.dropout = [_number("dropout", p, 0.0, 1.0) for p in drops]
         self.l1 = _number("l1", l1)
@@ -168,27 +179,8 @@ class Trainer:
             raise ValueError(f"on_diverge must be 'stop' or 'raise', got {on_diverge!r}")
         self.callback = callback
         self.on_diverge = on_diverge
-        shift = _number("input_shift", input_shift, -math.inf)
-        scale = _number("input_scale", input_scale, -math.inf)
-        if scale == 0:
-            raise ValueError("input_scale must be non-zero")
-        X64 = Xa.astype(np.float64)
-        if standardize is None and (shift != 0 or scale != 1):
-            standardize = False
-        if standardize is None:
-            pass
-        elif standardize:
-            mean = X64.mean(axis=0)
-            std = X64.std(axis=0)
-            std[std == 0] = 1.0
-            a = scale / std
-            c = shift - mean * a
-        else:
-            a = np.full(net.sizes[0], scale)
-            c = np.full(net.sizes[0], shift)
-        if standardize is not None:
-            net.preprocess = None if (not standardize and shift == 0 and scale == 1) else (a, c)
-        self.X = net.prepare(X64)
+        preprocess = _input_map(X64, standardize, input_shift, input_scale, net.preprocess)
+        self.X = net._map_and_cast(X64, preprocess)
         if not np.all(np.isfinite(self.X)):
             raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g})")
         opt_options: dict[str, Any] = {"lr": self.lr}
@@ -197,6 +189,8 @@ class Trainer:
         if optimizer == "adam":
             opt_options.update(betas=betas, eps=eps)
         self.optimizer = opt_cls(net.parameters(), **opt_options)
+        # checked: now change the network and allocate
+        net.preprocess = preprocess
         self.rng = np.random.default_rng(seed)
         self._setup_buffers()
         self.steps_done = 0
@@ -204,6 +198,7 @@ class Trainer:
         self._counters = [_KinkCounter(a) for a in net.activations]
         self._saturation = [_Saturation(a, self.saturation_tol) for a in net.activations]
         self.history = History(widths=net.sizes[1:-1])
+        self._record(first=True)
 
     # -- buffers -----------------------------------------------------------------
     def _setup_buffers(self) -> None:
@@ -313,9 +308,10 @@ class Trainer:
 
     # -- explaining a stop -------------------------------------------------------
     def _layer(self, i: int) -> str:
+        """``"hidden layer 2 (8→8)"`` or ``"output layer (8→1)"`` for weight layer ``i``."""
         sizes = self.net.sizes
         kind = "output layer" if i == len(sizes) - 2 else f"hidden layer {i + 1}"
-        return f"{kind} ({sizes[i]}→{sizes[i + 1]}"
+        return f"{kind} ({sizes[i]}→{sizes[i + 1]})"
 
     def _explain_gradient(self, acts: list[NDArray]) -> str:
         net, step = self.net, self.steps_done + 1
@@ -324,13 +320,13 @@ class Trainer:
         for i, z in enumerate(self._Z):
             if not np.isfinite(z).all():
                 return (
-                    f"{head}: the pre-activations of {self._layer(i)}) overflowed {net.dtype.name} "
+                    f"{head}: the pre-activations of {self._layer(i)} overflowed {net.dtype.name} "
                     f"(largest finite value {np.finfo(net.dtype).max:.4g}): {lr}, or the inputs are too large"
                 )
         for i, a in enumerate(acts):
             if not np.isfinite(a).all():
                 act = net.activations[i]
-                return f"{head}: activation {act.name!r} of {self._layer(i)}) returned inf or NaN: check the activation"
+                return f"{head}: activation {act.name!r} of {self._layer(i)} returned inf or NaN: check the activation"
         for i in range(len(net.W) - 2, -1, -1):
             with np.errstate(all="ignore"):
                 d = net._deriv[i](self._Z[i])
@@ -339,14 +335,19 @@ class Trainer:
                 act = net.activations[i]
                 where = np.unique(self._Z[i][bad])[:3].tolist()
                 return (
-                    f"{head} in {self._layer(i)}): activation {act.name!r} has a non-finite derivative "
+                    f"{head} in {self._layer(i)}: activation {act.name!r} has a non-finite derivative "
                     f"({d[bad][0]}) at z = {', '.join(map(str, where))} for {int(bad.sum())} pre-activation(s) "
                     f"with kink={net.kink_rules[i]!r}: the function jumps there, and gradient descent cannot use "
                     f"an infinite slope; choose a finite kink rule such as kink=kit.Fixed(0.0), or another activation"
                 )
-        worst = max(range(len(net.W)), key=lambda i: -float(np.isfinite(self._dW[i]).mean()))
+        # the layer with the largest share of non-finite gradient entries (weights and biases)
+        def share(i: int) -> float:
+            bad = np.count_nonzero(~np.isfinite(self._dW[i])) + np.count_nonzero(~np.isfinite(self._db[i]))
+            return float(bad) / (self._dW[i].size + self._db[i].size)
+
+        worst = max(range(len(net.W)), key=share)
         return (
-            f"{head} in {self._layer(worst)}): the gradient overflowed {net.dtype.name}: {lr}"
+            f"{head} in {self._layer(worst)}: the gradient overflowed {net.dtype.name}: {lr}"
             f"{', or use float32' if net.dtype == np.float16 else ''}"
         )
 
@@ -367,7 +368,7 @@ class Trainer:
             dead, sat = [], []
             for i in range(net.n_hidden):
                 z = zs[i]
-                dead.append(int(np.count_nonzero(np.all(net._deriv[i](z) == 0, axis=0))))
+                dead.append(int(np.count_nonzero(_dead_units(net._deriv[i], z))))
                 sat.append(self._saturation[i].fraction(z))
             if first:
                 norms = [math.nan] * len(net.W)
@@ -388,13 +389,13 @@ class Trainer:
         if not math.isfinite(loss) and not h.stopped:
             bad = [i for i, z in enumerate(zs) if not np.isfinite(z).all()]
             if bad:
-                where = f": the pre-activations of {self._layer(bad[0])}) are not finite"
+                where = f": the pre-activations of {self._layer(bad[0])} are not finite"
             else:
                 big = float(np.max(np.abs(out)))
-                where = f": the outputs of the {self._layer(len(zs) - 1)}) reach {big:.4g}, too large for the loss"
+                where = f": the outputs of the {self._layer(len(zs) - 1)} reach {big:.4g}, too large for the loss"
             if first:
                 self._diverged(
-                    f"the loss of the initial network is {loss}{where or ''} before any training: the inputs or "
+                    f"the loss of the initial network is {loss}{where} before any training: the inputs or "
                     f"targets are too large for {net.dtype.name} (largest finite value {np.finfo(net.dtype).max:.4g}); "
                     f"scale them (standardize=True) or use a wider dtype",
                     0,
@@ -437,10 +438,20 @@ class Trainer:
     def step(self, k: int = 1, record: bool = True) -> History:
         """Run ``k`` more training steps and return the history.
 
-        With ``record=True`` the history's last record is the current state
-        (recorded now if the ``record_every`` schedule did not just do it); with
-        ``record=False`` only the schedule records.  Does nothing once training
-        has stopped (see ``history.stopped``).
+        Parameters
+        ----------
+        k : int
+            Steps to run (>= 0).
+        record : bool
+            True: the history's last record is the current state (recorded now
+            if the ``record_every`` schedule did not just do it).  False: only
+            the schedule records (cheapest, for animations).
+
+        Returns
+        -------
+        History
+            ``self.history``, updated in place.  Once training has stopped (see
+            ``history.stopped``) this does nothing more.
         """
         k = _int("k", k, 0)
         self._advance(k)
@@ -483,11 +494,35 @@ def train(
 ) -> History:
     """Train ``net`` in place for ``steps`` steps and return its :class:`History`.
 
-    Parameters are those of :class:`Trainer` (``l1``, ``l2``, ``momentum``,
-    ``betas``, ``eps``, ``standardize``, ``input_shift``, ``input_scale``,
-    ``saturation_tol``, ``callback``, ``on_diverge`` go in ``options``), plus
-    ``steps`` (>= 0), ``progress`` (a ``tqdm.auto`` bar) and ``record_every``
-    (None: every step up to 1,000 steps, else ``steps // 1000``).
+    Parameters
+    ----------
+    net, X, y, loss, optimizer, lr, batch_size, dropout, seed
+        As for :class:`Trainer`.
+    steps : int
+        Training steps (>= 0).
+    progress : bool
+        Show a ``tqdm.auto`` progress bar (a widget in Jupyter, text elsewhere).
+    record_every : int or None
+        Record the history every this many steps; None: every step up to
+        1,000 steps, else ``steps // 1000`` (about 1,000 records).  The last
+        step is always recorded.
+    **options
+        The other :class:`Trainer` arguments: ``l1``, ``l2``, ``momentum``,
+        ``betas``, ``eps``, ``standardize``, ``input_shift``, ``input_scale``,
+        ``saturation_tol``, ``callback``, ``on_diverge``.
+
+    Returns
+    -------
+    History
+        Everything recorded; ``stopped``/``message`` say if and why training
+        stopped early (see :mod:`kit.nn`, Divergence).
+
+    Raises
+    ------
+    ValueError, TypeError
+        A bad argument, before any work (``net`` is left as it was).
+    TrainingDiverged
+        Only with ``on_diverge="raise"``.
 
     Examples
     --------
@@ -530,7 +565,20 @@ def gradients(
     """The exact backprop gradients ``(dW, db)`` of the mean loss, per weight layer.
 
     The same code path as a training step (no dropout, the whole of ``X`` as
-    one batch), with the network's kink rule and dtype.
+    one batch), with the network's kink rule, dtype and input map.
+
+    Parameters
+    ----------
+    net : MLP
+    X, y, loss
+        As for :class:`Trainer`.
+    l1, l2 : float
+        Penalties added to the weight gradients: ``l1 * sign(W) + l2 * W``.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        Copies of ``(dW, db)`` for each weight layer, in the network's dtype.
 
     Examples
     --------
@@ -542,10 +590,13 @@ def gradients(
     >>> nn.gradients(net, x, t, loss="mse")[0][1], nn.gradients(net.copy(kink="right"), x, t, loss="mse")[0][1]
     (array([0.]), array([-2.]))
     """
-    trainer = Trainer.__new__(Trainer)
-    trainer._setup(
-        net, X, y, loss, "sgd", 1.0, None, 0.0, l1, l2, 0.9, (0.9, 0.999), None, None, 0.0, 1.0, 0.01, 1, 0,
-        None, "stop",
-    )
+    trainer = _GradientProbe(net, X, y, loss=loss, lr=1.0, batch_size=None, l1=l1, l2=l2)
     trainer._forward_backward()
     return [(dW.copy(), db.copy()) for dW, db in zip(trainer._dW, trainer._db, strict=True)]
+
+
+class _GradientProbe(Trainer):
+    """A :class:`Trainer` that records nothing: :func:`gradients` only needs its checks and buffers."""
+
+    def _record(self, first: bool = False) -> None:
+        pass

@@ -53,6 +53,8 @@ def test_xor_labels_follow_the_signs():
     (dict(name="xor", noise=-1.0), "noise"),
     (dict(name="xor", classes=3), "takes no option"),
     (dict(name="spiral", classes=1), "classes"),
+    (dict(name="xor", seed=-1), "seed"),
+    (dict(name="xor", seed=1.5), "seed"),
 ])
 def test_dataset_errors(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -168,10 +169,16 @@ def test_saturation_grows_when_inputs_are_scaled_away():
     assert sat[0] < 0.05 < 0.5 < sat[1]
 
 
-def test_progress_bar_runs_without_warnings(xor):
+def test_progress_bar_runs_without_warnings(xor, capsys):
+    """A tqdm.auto bar (text on stderr outside Jupyter), no warning, and the same run as without it."""
     X, y = xor
-    hist = nn.train(nn.MLP([2, 4, 1], seed=0), X, y, steps=20, progress=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hist = nn.train(nn.MLP([2, 4, 1], seed=0), X, y, steps=20, progress=True)
     assert hist.step[-1] == 20
+    assert "training" in capsys.readouterr().err
+    plain = nn.train(nn.MLP([2, 4, 1], seed=0), X, y, steps=20)
+    assert plain.loss == hist.loss
 
 
 def test_memory_flat_over_many_steps(xor):
