@@ -1,29 +1,11 @@
-"""Fixtures for the engine tests: PyTorch when available, small local activations."""
+"""Fixtures for the engine tests: small local activations (torch comes from tests/conftest.py)."""
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
 
 import kit
-
-
-@pytest.fixture(scope="session")
-def torch():
-    """PyTorch (CPU, one thread, float64 default kept), or a visible skip.
-
-    With KIT_REQUIRE_TORCH=1 a missing torch fails instead of skipping.
-    """
-    try:
-        import torch as _torch
-    except ImportError:
-        if os.environ.get("KIT_REQUIRE_TORCH") == "1":
-            pytest.fail("KIT_REQUIRE_TORCH=1 but torch is not installed (pip install torch==2.13.0)")
-        pytest.skip("torch is not installed: pip install torch==2.13.0 (or set KIT_WITH_TORCH=1 for make test)")
-    _torch.set_num_threads(1)
-    return _torch
 
 
 class Cube(kit.Activation):
