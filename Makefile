@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.kit-installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider
 PORT   ?= 8888
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test lint lessons bench torch clean
 
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
 
 ## lab: set up, then open JupyterLab on lessons/ (localhost only, with a token)
 lab: $(STAMP)
-	$(BIN)/python -m jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=lessons
+	$(BIN)/python -m jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=lessons $(ROOT_FLAG)
 
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
 test: $(STAMP)
