@@ -36,7 +36,7 @@ from kit.plot.style import (
     sticky_range,
 )
 
-__all__ = ["ActivationPlot", "Curves", "activation", "compare", "curves", "rule_label"]
+__all__ = ["ActivationPlot", "Curves", "activation", "compare", "curves", "rule_label", "shade_regions"]
 
 _EMPTY = np.empty((0, 2))
 
@@ -98,6 +98,34 @@ def _clip(intervals: Sequence[tuple[float, float]], lo: float, hi: float) -> lis
         if a < b:
             out.append((a, b))
     return out
+
+
+def _minus(intervals: Sequence[tuple[float, float]], holes: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of ``intervals`` outside every hole."""
+    out = list(intervals)
+    for c, d in holes:
+        out = [piece for a, b in out for piece in ((a, min(b, c)), (max(a, d), b)) if piece[0] < piece[1]]
+    return out
+
+
+def shade_regions(ax: Axes, saturated: Sequence[tuple[float, float]], dead: Sequence[tuple[float, float]],
+                  tol: float, lo: float, hi: float) -> tuple[list[Any], list[Any], list[Patch]]:
+    """Shade ``dead`` (f' = 0) in dark grey and the rest of ``saturated`` (|f'| <= tol) in light grey.
+
+    The two never overlap, so each shade is the one its legend entry shows.
+    Returns the saturated spans, the dead spans and the legend patches.
+    """
+    dead = _clip(dead, lo, hi)
+    sat_only = _minus(_clip(saturated, lo, hi), dead)
+    kw = {"alpha": 0.3, "linewidth": 0, "zorder": 0}
+    sat_spans = [ax.axvspan(a, b, color=SATURATED, **kw) for a, b in sat_only]
+    dead_spans = [ax.axvspan(a, b, color=DEAD, **kw) for a, b in dead]
+    patches = []
+    if sat_only:
+        patches.append(Patch(color=SATURATED, alpha=0.3, label=f"saturated: |f'| ≤ {tol:g}"))
+    if dead:
+        patches.append(Patch(color=DEAD, alpha=0.3, label="dead: f' = 0"))
+    return sat_spans, dead_spans, patches
 
 
 def _jumps(a: float, b: float, scale: float) -> bool:
@@ -241,6 +269,7 @@ class ActivationPlot:
                                     clip_on=False, label="one-sided f' = ±inf",
                                     transform=ax.get_xaxis_transform())
         self.spans: list[Any] = []
+        self._patches: list[Patch] = []
         self._ylim: tuple[float, float] | None = None
         ax.axhline(0.0, color=BLACK, linewidth=0.8, zorder=1)
         ax.set_xlabel("z")
@@ -293,15 +322,18 @@ class ActivationPlot:
             self._marks = marks
             for span in self.spans:
                 span.remove()
-            self.spans = [ax.axvspan(a, b, color=SATURATED, alpha=0.3, linewidth=0, zorder=0)
-                          for a, b in c.saturated]
-            self.spans += [ax.axvspan(a, b, color=DEAD, alpha=0.3, linewidth=0, zorder=0) for a, b in c.dead]
-        ax.set_title(title if title is not None else _title(act, kink))
+            sat_spans, dead_spans, self._patches = shade_regions(ax, c.saturated, c.dead, tol, lo, hi)
+            self.spans = sat_spans + dead_spans
+        ax.set_title(title if title is not None else _title(act, kink), pad=12)  # clear of the ±inf triangles
         if self.show_legend:
             self._legend(c, tol, kink)
         return c
 
     def _legend(self, c: Curves, tol: float, kink: Any) -> None:
+        set_legend(self.ax, self.legend_handles(c, tol), loc="best", framealpha=0.9)
+
+    def legend_handles(self, c: Curves, tol: float) -> list[Any]:
+        """The legend entries of what is shown for ``c``: lines, kink dots, shaded regions."""
         handles: list[Any] = []
         if self.show_value:
             handles.append(self.f_line)
@@ -313,22 +345,23 @@ class ActivationPlot:
                     handles.append(self.other_dots)
                 if len(self.inf_marks.get_offsets()):
                     handles.append(self.inf_marks)
-        if c.saturated:
-            handles.append(Patch(color=SATURATED, alpha=0.3, label=f"saturated: |f'| ≤ {tol:g}"))
-        if c.dead:
-            handles.append(Patch(color=DEAD, alpha=0.5, label="dead: f' = 0"))
-        set_legend(self.ax, handles, loc="best", framealpha=0.9)
+        return handles + self._patches
 
     def moving(self) -> list[Any]:
         """The artists whose data change with a control (the rest changes rarely)."""
         return [self.f_line, self.df_line, self.used_dots, self.other_dots, self.f_used, self.f_other,
                 self.inf_marks, self.ax.title]
 
+    def overlay(self) -> list[Any]:
+        """What the saturation tolerance changes: the shaded spans and the legend."""
+        return [*self.spans, self.ax.get_legend()]
+
 
 def _title(act: Activation, kink: Any) -> str:
     params = ", ".join(f"{k}={v:g}" for k, v in act.params.items())
     has_kinks = act.kinks(-math.inf, math.inf).size > 0
-    return f"{act.name}({params})" + (f", kink rule: {rule_label(kink)}" if has_kinks else "")
+    name = f"{act.name}({params})" if params else act.name
+    return name + (f", kink rule: {rule_label(kink)}" if has_kinks else "")
 
 
 def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float = -5.0, hi: float = 5.0,
@@ -363,7 +396,7 @@ def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float 
     >>> import kit.plot
     >>> fig = kit.plot.activation("relu", kink="right")
     >>> fig.axes[0].get_title()
-    'relu(), kink rule: right'
+    'relu, kink rule: right'
     """
     with matplotlib.rc_context(rc()):
         if ax is None:
@@ -377,6 +410,8 @@ def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float 
 def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0, tol: float = 1e-2, *,
             kink: Any = "left", ncols: int = 3, sharey: bool = True) -> Figure:
     """Several activations side by side on a grid with shared axes.
+
+    One legend below the grid names everything any panel shows.
 
     Parameters
     ----------
@@ -411,14 +446,21 @@ def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0,
                                squeeze=False)
         flat = list(axes.ravel())
         ymin, ymax = math.inf, -math.inf
+        entries: dict[str, Any] = {}
         for i, (ax, act) in enumerate(zip(flat, acts, strict=False)):
-            plot = ActivationPlot(ax, legend=(i == 0))
-            plot.update(act, kink=kink, lo=lo, hi=hi, tol=tol)
+            plot = ActivationPlot(ax, legend=False)
+            c = plot.update(act, kink=kink, lo=lo, hi=hi, tol=tol)
             ax._kit_plot = plot  # type: ignore[attr-defined]
+            for handle in plot.legend_handles(c, tol):
+                entries.setdefault(handle.get_label(), handle)
             y0, y1 = ax.get_ylim()
             ymin, ymax = min(ymin, y0), max(ymax, y1)
+            if i + ncols < len(acts):  # a panel below shows the shared z axis
+                ax.set_xlabel("")
         if sharey:
             flat[0].set_ylim(ymin, ymax)
         for ax in flat[len(acts):]:
             ax.set_visible(False)
+        fig.legend(handles=list(entries.values()), loc="outside lower center", ncols=min(4, len(entries)),
+                   frameon=False)
     return fig

@@ -9,11 +9,19 @@ differ too).
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 from typing import Any
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 __all__ = [
     "BLACK",
@@ -30,8 +38,10 @@ __all__ = [
     "YELLOW",
     "FrameCache",
     "encode_png",
+    "legend_above",
     "new_figure",
     "nice_ceil",
+    "plain_log_ticks",
     "png",
     "rc",
     "set_legend",
@@ -93,7 +103,14 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] =
 
 
 def png(fig: Figure) -> bytes:
-    """The figure drawn by Agg and encoded as PNG bytes."""
+    """The figure drawn by Agg and encoded as PNG bytes.
+
+    Examples
+    --------
+    >>> import kit.plot
+    >>> kit.plot.png(kit.plot.activation("relu"))[:4]
+    b'\\x89PNG'
+    """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     buf = io.BytesIO()
     canvas.print_png(buf)
@@ -109,13 +126,44 @@ def set_legend(ax: Any, handles: list[Any], **kwargs: Any) -> Any:
     key = (tuple(type(h).__name__ for h in handles), tuple(h.get_label() for h in handles),
            tuple(sorted(kwargs.items())))
     if getattr(ax, "_kit_legend_key", None) != key or ax.get_legend() is None:
-        ax.legend(handles=handles, **kwargs)
+        legend = ax.legend(handles=handles, **kwargs)
+        legend._kit_best = kwargs.get("loc", "best") == "best"  # see FrameCache: placed once per full draw
         ax._kit_legend_key = key
     return ax.get_legend()
 
 
+def legend_above(ax: Any, handles: list[Any], *, ncols: int = 4, fontsize: float = 9.0) -> Any:
+    """A frameless legend in a row between the title and the axes, where no data line can cross it.
+
+    Used by the training pictures, whose curves go anywhere in the axes.  The
+    title is lifted to make room (one row per ``ncols`` entries); the legend
+    is remade only when its entries change (see :func:`set_legend`).
+    """
+    ncols = max(1, min(ncols, len(handles)))
+    rows = -(-len(handles) // ncols)
+    ax.title.set_position((0.5, 1.0))
+    ax.set_title(ax.get_title(), pad=6 + rows * 1.45 * fontsize + 4)
+    return set_legend(ax, handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=ncols, frameon=False,
+                      borderaxespad=0.2, fontsize=fontsize, handlelength=2.2, columnspacing=1.2)
+
+
+def plain_log_ticks(axis: Any) -> None:
+    """Label a log axis 0.01, 0.1, 1, 10 (not 10⁻²… with 2×10⁻¹ minor labels, hard to read from afar)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10, numticks=8))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def nice_ceil(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is >= x (x > 0), for axis limits that change rarely."""
+    """The smallest of 1, 2, 5 × 10^k that is >= x (x > 0), for axis limits that change rarely.
+
+    Examples
+    --------
+    >>> nice_ceil(0.3), nice_ceil(7.0), nice_ceil(120.0), nice_ceil(0.0)
+    (0.5, 10.0, 200.0, 1.0)
+    """
     import math
 
     if not x > 0 or not math.isfinite(x):
@@ -132,6 +180,13 @@ def sticky_range(lo: float, hi: float, current: tuple[float, float] | None, pad:
     """Axis limits showing [lo, hi]: the ``current`` ones if they still fit well, else new padded ones.
 
     Keeping limits while they fit lets a redraw reuse the static picture.
+
+    Examples
+    --------
+    >>> sticky_range(0.0, 1.0, None)
+    (-0.15, 1.15)
+    >>> sticky_range(0.1, 0.9, (-0.15, 1.15))  # still fits well: kept
+    (-0.15, 1.15)
     """
     if current is not None:
         a, b = current
@@ -164,23 +219,43 @@ def _static_key(fig: Figure) -> tuple[Any, ...]:
 
 
 class FrameCache:
-    """Redraw a figure fast: static parts once, then only the moving artists (blitting on Agg).
+    """Redraw a figure fast: static parts once, then only what changed (blitting on Agg).
 
-    ``artists`` (a callable returning the moving artists) are marked animated;
-    a full draw happens only when something static changed (axis limits,
-    titles, legends, tick labels, static artists added or removed), and
-    otherwise the saved background is restored and the moving artists drawn
-    over it in z-order.  :attr:`full_draws` counts the full draws.  An
-    animated axes title counts as moving.  With ``freeze_layout`` the
-    figure's layout engine runs at the first draw only.
+    Three layers, each drawn over the one below and the first two saved:
+
+    1. the static figure: everything not listed below; drawn in full only when
+       something in it changed (axis limits, titles, tick labels, static
+       artists added or removed).  The last ``keep`` static pictures are kept
+       by what they show, so going back to one (the previous activation, the
+       previous range) costs no full draw.  With ``freeze_layout`` the
+       figure's layout engine runs at the first full draw only.
+    2. ``overlay`` (a callable returning artists, e.g. shaded spans and a
+       legend whose text follows a control): redrawn over the saved static
+       layer when these artists change (new artists, or new legend texts).
+    3. ``artists`` (a callable returning the moving artists): drawn every
+       frame, in z-order.  A legend that a moving artist crosses is drawn
+       again on top, so lines never run over a legend.
+
+    A legend asked for at ``loc="best"`` (by :func:`set_legend`) is placed
+    when its layer is drawn and pinned there, so drawing it again puts it in
+    the same place.  :attr:`full_draws` counts the full draws of layer 1,
+    :attr:`frames` the frames.
     """
 
-    def __init__(self, fig: Figure, artists: Any, *, freeze_layout: bool = True) -> None:
+    def __init__(self, fig: Figure, artists: Any, *, overlay: Any = None, freeze_layout: bool = True,
+                 keep: int = 4) -> None:
         self.fig = fig
         self.freeze_layout = freeze_layout
         self.artists = artists
+        self.overlay = overlay or (lambda: [])
+        self.keep = int(keep)
         self.key: Any = None
+        self.overlay_key: Any = None
         self.background: Any = None
+        self.overlay_background: Any = None
+        self.backgrounds: OrderedDict[Any, tuple[Any, list[tuple[Any, Any]]]] = OrderedDict()
+        """Static pictures by key: (pixels, [(legend, pinned location)])."""
+        self.legend_boxes: list[tuple[Any, Bbox]] = []
         self.full_draws = 0
         self.frames = 0
 
@@ -189,32 +264,118 @@ class FrameCache:
         fig = self.fig
         canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         moving = [a for a in self.artists() if a is not None]
-        for a in moving:
+        overlay = [a for a in self.overlay() if a is not None]
+        for a in moving + overlay:
             a.set_animated(True)
+        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        static_legends = [lg for lg in legends if lg not in overlay]
         key = _static_key(fig)
-        if key != self.key or self.background is None:
-            canvas.draw()
-            if self.freeze_layout and self.full_draws == 0:
-                # the layout engine costs half of a draw; positions found once are kept
-                fig.set_layout_engine("none")
-            self.background = canvas.copy_from_bbox(fig.bbox)
-            self.key = _static_key(fig)
-            self.full_draws += 1
-        else:
+        changed = key != self.key or self.background is None
+        if changed:
+            self.overlay_background = None
+            if key in self.backgrounds:
+                self.backgrounds.move_to_end(key)
+                self.background, pins = self.backgrounds[key]
+                for legend, loc in pins:
+                    legend.set_loc(loc)
+            else:
+                _unpin(static_legends)
+                canvas.draw()
+                if self.freeze_layout and self.full_draws == 0:
+                    # the layout engine costs half of a draw; positions found once are kept
+                    fig.set_layout_engine("none")
+                self.full_draws += 1
+                self.background = canvas.copy_from_bbox(fig.bbox)
+                pins = _pin(static_legends, canvas.get_renderer())
+                key = _static_key(fig)
+                self.backgrounds[key] = (self.background, pins)
+                while len(self.backgrounds) > self.keep:
+                    self.backgrounds.popitem(last=False)
+            self.key = key
+        overlay_key = tuple((id(a), _legend_texts(a)) for a in overlay if a.get_visible())
+        if changed or overlay_key != self.overlay_key or self.overlay_background is None:
             canvas.restore_region(self.background)
-        for a in sorted(moving, key=lambda a: a.get_zorder()):
-            if a.get_visible() and a.axes is not None and a.axes.get_visible():
-                fig.draw_artist(a)
+            overlay_legends = [lg for lg in legends if lg in overlay]
+            _unpin(overlay_legends)
+            _pin(overlay_legends, canvas.get_renderer())
+            _draw_in_order(fig, overlay)
+            self.overlay_background = canvas.copy_from_bbox(fig.bbox)
+            self.overlay_key = overlay_key
+            renderer = canvas.get_renderer()
+            self.legend_boxes = [(lg, lg.get_window_extent(renderer)) for lg in legends if lg.get_visible()]
+        else:
+            canvas.restore_region(self.overlay_background)
+        _draw_in_order(fig, moving)
+        for legend, box in self.legend_boxes:
+            if _crosses(moving, legend.axes, box, canvas.get_renderer()):
+                fig.draw_artist(legend)
         self.frames += 1
         data = encode_png(canvas)
-        for a in moving:  # the figure stays whole for anyone else who draws it (savefig, display)
+        for a in moving + overlay:  # the figure stays whole for anyone else who draws it (savefig, display)
             a.set_animated(False)
         return data
 
 
+def _unpin(legends: list[Any]) -> None:
+    """Legends asked for at "best" look for the best place again at their next draw."""
+    for legend in legends:
+        if getattr(legend, "_kit_best", False):
+            legend.set_loc("best")
+
+
+def _pin(legends: list[Any], renderer: Any) -> list[tuple[Any, Any]]:
+    """Fix each "best" legend where it is now (in axes coordinates); returns (legend, location) pairs."""
+    pins = []
+    for legend in legends:
+        if getattr(legend, "_kit_best", False):
+            box = legend.get_window_extent(renderer)
+            loc = tuple(float(v) for v in legend.axes.transAxes.inverted().transform(box.p0))
+            legend.set_loc(loc)
+            pins.append((legend, loc))
+    return pins
+
+
+def _legend_texts(artist: Any) -> tuple[str, ...] | None:
+    texts = getattr(artist, "get_texts", None)
+    return tuple(t.get_text() for t in texts()) if texts is not None else None
+
+
+def _draw_in_order(fig: Figure, artists: list[Any]) -> None:
+    for a in sorted(artists, key=lambda a: a.get_zorder()):
+        if a.get_visible() and (a.axes is None or a.axes.get_visible()):
+            fig.draw_artist(a)
+
+
+def _crosses(moving: list[Any], ax: Any, box: Bbox, renderer: Any) -> bool:
+    """True if a moving artist of ``ax`` draws anything inside ``box`` (a legend's, in pixels)."""
+    for a in moving:
+        if a.axes is not ax or not a.get_visible() or isinstance(a, Text):
+            continue  # a title or label lies outside the data area
+        if isinstance(a, Line2D):
+            xy = a.get_transform().transform(a.get_xydata()) if len(a.get_xdata()) else np.empty((0, 2))
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            if len(xy) and (box.count_contains(xy) or (len(xy) > 1 and Path(xy).intersects_bbox(box, False))):
+                return True
+        elif isinstance(a, Patch):
+            if a.get_transform().transform_path(a.get_path()).intersects_bbox(box, filled=a.get_fill()):
+                return True
+        elif isinstance(a, Collection):
+            offsets = np.asarray(a.get_offsets(), dtype=np.float64).reshape(-1, 2)
+            if len(offsets):
+                sizes = a.get_sizes()
+                r = (np.sqrt(sizes.max()) / 2 * renderer.points_to_pixels(1.0)) if len(sizes) else 0.0
+                xy = a.get_offset_transform().transform(offsets)
+                if box.padded(r).count_contains(xy[np.isfinite(xy).all(axis=1)]):
+                    return True
+        else:
+            extent = a.get_window_extent(renderer)
+            if np.isfinite(extent.get_points()).all() and extent.overlaps(box):
+                return True
+    return False
+
+
 def encode_png(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
     """The canvas's current pixels as PNG bytes."""
-    import numpy as np
     from matplotlib.image import imsave
 
     rgba = np.asarray(canvas.buffer_rgba())

@@ -3,6 +3,23 @@
 Each picture is a small class that owns its artists in one Axes and has an
 ``update(...)`` that changes them in place (the widgets call it every frame),
 and a function that makes a figure with it (for notebooks and lessons).
+Legends of the curves sit in a row above the axes, where no curve crosses them.
+
+Examples
+--------
+>>> import kit.plot
+>>> from kit import datasets, nn
+>>> X, y = datasets.make("moons", n=100, noise=0.1, seed=0)
+>>> net = nn.MLP([2, 4, 1], activation="relu", seed=0)
+>>> history = nn.train(net, X, y, loss="bce", lr=0.1, steps=20, seed=0)
+>>> fig = kit.plot.loss(history)
+>>> fig.axes[0].get_title(), fig.axes[0].get_yscale()
+('loss', 'log')
+>>> [len(kit.plot.units(history, which).axes) for which in ("dead", "saturated", "grad_norm")]
+[1, 1, 1]
+>>> fig = kit.plot.boundary(net, X, y)
+>>> fig = kit.plot.alive(net, X)
+>>> fig = kit.plot.preactivations(net, X)
 """
 
 from __future__ import annotations
@@ -20,6 +37,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from kit.activation import Activation
+from kit.plot.functions import shade_regions
 from kit.plot.style import (
     BLACK,
     BLUE,
@@ -28,10 +46,11 @@ from kit.plot.style import (
     DIVERGING,
     LINE_WIDTH,
     ORANGE,
-    SATURATED,
     VERMILLION,
+    legend_above,
     new_figure,
     nice_ceil,
+    plain_log_ticks,
     rc,
     set_legend,
 )
@@ -59,11 +78,15 @@ ALIVE_CMAP = ListedColormap(
 """Dead units (exactly no input with a non-zero gradient) dark grey; alive light to dark blue."""
 
 
-def _figure_for(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = new_figure(figsize=figsize)
-    return fig, ax
+def _picture(ax: Axes | None, figsize: tuple[float, float], make: Any, update: Any) -> Figure:
+    """Make a picture with ``make(ax)`` in ``ax`` (a new figure of ``figsize`` if None), fill it with ``update``."""
+    with matplotlib.rc_context(rc()):
+        if ax is None:
+            _fig, ax = new_figure(figsize=figsize)
+        plot = make(ax)
+        update(plot)
+    ax._kit_plot = plot  # type: ignore[attr-defined]  # for tests and later updates
+    return ax.figure
 
 
 def _finite_limits(values: np.ndarray, log: bool = False) -> tuple[float, float]:
@@ -93,6 +116,7 @@ class LossPlot:
         (self.test,) = ax.plot([], [], color=ORANGE, linewidth=LINE_WIDTH, linestyle="--", label="test")
         if log:
             ax.set_yscale("log")
+            plain_log_ticks(ax.yaxis)
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.set_title("loss")
@@ -109,8 +133,7 @@ class LossPlot:
         self.ax.set_xlim(0, nice_ceil(float(steps.max()) if steps.size else 1.0))
         both = np.concatenate([train, np.asarray(test, dtype=np.float64)]) if has_test else train
         self.ax.set_ylim(*_finite_limits(both, log=self.log))
-        handles = [self.train] + ([self.test] if has_test else [])
-        set_legend(self.ax, handles, loc="upper right")
+        legend_above(self.ax, [self.train] + ([self.test] if has_test else []))
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
@@ -136,12 +159,8 @@ def loss(history: Any, test: Sequence[float] | None = None, ax: Axes | None = No
     -------
     Figure
     """
-    with matplotlib.rc_context(rc()):
-        fig, ax = _figure_for(ax, (6.0, 3.6))
-        plot = LossPlot(ax, log=log)
-        plot.update(history.step, history.loss, test, test_steps)
-    ax._kit_plot = plot  # type: ignore[attr-defined]
-    return fig
+    return _picture(ax, (6.0, 3.6), lambda a: LossPlot(a, log=log),
+                    lambda p: p.update(history.step, history.loss, test, test_steps))
 
 
 # -- decision boundary / regression fit ---------------------------------------------
@@ -171,7 +190,7 @@ class BoundaryPlot:
         kw = {"s": 22, "linewidths": 0.6, "zorder": 3}
         self.class0 = ax.scatter([], [], marker="o", facecolors=BLUE, edgecolors=BLACK, label="class 0", **kw)
         self.class1 = ax.scatter([], [], marker="^", facecolors=ORANGE, edgecolors=BLACK, label="class 1", **kw)
-        self.test0 = ax.scatter([], [], marker="o", facecolors="none", edgecolors=BLUE, label="test", **kw)
+        self.test0 = ax.scatter([], [], marker="o", facecolors="none", edgecolors=BLUE, label="test (hollow)", **kw)
         self.test1 = ax.scatter([], [], marker="^", facecolors="none", edgecolors=VERMILLION, **kw)
         (self.fit,) = ax.plot([], [], color=VERMILLION, linewidth=LINE_WIDTH, label="network", zorder=4)
         self.points = ax.scatter([], [], s=14, color=BLUE, label="train", zorder=3)
@@ -244,7 +263,7 @@ class BoundaryPlot:
         else:
             raise ValueError(f"a decision boundary needs 1-D or 2-D inputs, got {X.shape[1]} features")
         ax.set_title(title if title is not None else ("decision boundary" if X.shape[1] == 2 else "fit"))
-        set_legend(ax, handles, loc="upper right", fontsize=9, framealpha=0.8)
+        legend_above(ax, handles)
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
@@ -274,12 +293,8 @@ def boundary(net: Any, X: np.ndarray, y: np.ndarray, ax: Axes | None = None, *, 
     -------
     Figure
     """
-    with matplotlib.rc_context(rc()):
-        fig, ax = _figure_for(ax, (5.0, 4.4))
-        plot = BoundaryPlot(ax, resolution=resolution)
-        plot.update(lambda Z: net.predict(Z, loss=loss), X, y, X_test, y_test)
-    ax._kit_plot = plot  # type: ignore[attr-defined]
-    return fig
+    return _picture(ax, (5.0, 4.4), lambda a: BoundaryPlot(a, resolution=resolution),
+                    lambda p: p.update(lambda Z: net.predict(Z, loss=loss), X, y, X_test, y_test))
 
 
 # -- per-layer curves: dead units, saturation, gradient norms ---------------------------
@@ -298,6 +313,7 @@ class UnitsPlot:
         ax.set_title(title)
         if log:
             ax.set_yscale("log")
+            plain_log_ticks(ax.yaxis)
 
     def update(self, steps: Sequence[float], values: Any, labels: Sequence[str] | None = None) -> None:
         """``values[record][layer]``: one line per layer."""
@@ -321,7 +337,7 @@ class UnitsPlot:
         else:
             self.ax.set_ylim(*_finite_limits(vals, log=self.log))
         if self.lines:
-            set_legend(self.ax, list(self.lines), loc="upper right", fontsize=9, framealpha=0.8)
+            legend_above(self.ax, list(self.lines))
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
@@ -355,12 +371,8 @@ def units(history: Any, which: str = "dead", ax: Axes | None = None) -> Figure:
     ylabel, title, log, fraction = choices[which]
     values = history.dead_fraction if which == "dead" else getattr(history, which)
     labels = None if which != "grad_norm" else [f"weights {i + 1}" for i in range(len(history.widths) + 1)]
-    with matplotlib.rc_context(rc()):
-        fig, ax = _figure_for(ax, (6.0, 3.6))
-        plot = UnitsPlot(ax, ylabel=ylabel, title=title, log=log, fraction=fraction)
-        plot.update(history.step, values, labels)
-    ax._kit_plot = plot  # type: ignore[attr-defined]
-    return fig
+    return _picture(ax, (6.0, 3.6), lambda a: UnitsPlot(a, ylabel=ylabel, title=title, log=log, fraction=fraction),
+                    lambda p: p.update(history.step, values, labels))
 
 
 # -- which units are alive ----------------------------------------------------------
@@ -371,6 +383,14 @@ def active_fraction(net: Any, X: np.ndarray) -> list[np.ndarray]:
 
     0 means the unit is dead on ``X`` (no input passes a gradient through it),
     with the network's own kink rule (``net.kink_rules``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kit import nn
+    >>> net = nn.MLP([1, 2, 1], activation="relu", bias=-10.0, dtype="float64", seed=0)
+    >>> [f.tolist() for f in active_fraction(net, np.array([[-1.0], [0.0], [1.0]]))]
+    [[0.0, 0.0]]
     """
     out = []
     for act, rule, z in zip(net.activations, net.kink_rules, net.pre_activations(X), strict=True):
@@ -414,7 +434,7 @@ class AlivePlot:
         if ax.get_legend() is None:
             ax.legend(handles=[Patch(color=DEAD, label="dead"), Patch(color=BLUE, label="alive (all inputs)"),
                                Patch(color="#cfe3f2", label="alive (few inputs)")],
-                      loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+                      loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False)
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
@@ -422,13 +442,23 @@ class AlivePlot:
 
 
 def alive(net: Any, X: np.ndarray, ax: Axes | None = None) -> Figure:
-    """Which hidden units of ``net`` are alive on inputs ``X`` (see :func:`active_fraction`)."""
-    with matplotlib.rc_context(rc()):
-        fig, ax = _figure_for(ax, (4.5, 4.0))
-        plot = AlivePlot(ax)
-        plot.update(active_fraction(net, X))
-    ax._kit_plot = plot  # type: ignore[attr-defined]
-    return fig
+    """Which hidden units of ``net`` are alive on inputs ``X`` (see :func:`active_fraction`).
+
+    Parameters
+    ----------
+    net : kit.nn.MLP
+    X : array of shape (n, inputs)
+    ax : Axes, optional
+        Draw here; by default a new figure.
+
+    Returns
+    -------
+    Figure
+        One column of squares per hidden layer, one square per unit: dark grey
+        for a dead unit, light to dark blue by the share of inputs that pass
+        a gradient; the dead count of each layer under its column.
+    """
+    return _picture(ax, (4.5, 4.0), AlivePlot, lambda p: p.update(active_fraction(net, X)))
 
 
 # -- pre-activation histograms --------------------------------------------------------
@@ -484,20 +514,13 @@ class HistogramPlot:
             self._marks = marks
             for art in self.spans + self.kink_lines:
                 art.remove()
-            self.sat_spans = [self.ax.axvspan(max(a, -zmax), min(b, zmax), color=SATURATED, alpha=0.3,
-                                              linewidth=0, zorder=0) for a, b in sat if min(b, zmax) > max(a, -zmax)]
-            self.dead_spans = [self.ax.axvspan(max(a, -zmax), min(b, zmax), color=DEAD, alpha=0.3, linewidth=0,
-                                               zorder=0) for a, b in dead if min(b, zmax) > max(a, -zmax)]
+            self.sat_spans, self.dead_spans, self._patches = shade_regions(self.ax, sat, dead, tol, -zmax, zmax)
             self.spans = self.sat_spans + self.dead_spans
             self.kink_lines = [self.ax.axvline(k, color=BLACK, linestyle=":", linewidth=1.5, zorder=1)
                                for k in kinks]
         self.ax.set_xlim(-zmax, zmax)
         self.ax.set_ylim(0, max(math.ceil(top * 1.5 / 0.05) * 0.05, 0.05))  # headroom for the legend
-        handles = list(self.stairs)
-        if self.sat_spans:
-            handles.append(Patch(color=SATURATED, alpha=0.3, label=f"saturated: |f'| ≤ {tol:g}"))
-        if self.dead_spans:
-            handles.append(Patch(color=DEAD, alpha=0.5, label="dead: f' = 0"))
+        handles = list(self.stairs) + self._patches
         if self.kink_lines:
             handles.append(self.kink_lines[0])
             self.kink_lines[0].set_label("kink")
@@ -524,13 +547,20 @@ def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: floa
 
     The shading is that of the first hidden layer's activation.
 
+    Parameters
+    ----------
+    net : kit.nn.MLP
+    X : array of shape (n, inputs)
+    ax : Axes, optional
+        Draw here; by default a new figure.
+    tol : float
+        Saturation tolerance: shaded where |f'| <= tol (dead, f' = 0, darker).
+    bins : int
+        Histogram bins over the symmetric z range shown.
+
     Returns
     -------
     Figure
     """
-    with matplotlib.rc_context(rc()):
-        fig, ax = _figure_for(ax, (6.0, 3.6))
-        plot = HistogramPlot(ax, bins=bins)
-        plot.update(net.pre_activations(X), net.activations[0], tol=tol)
-    ax._kit_plot = plot  # type: ignore[attr-defined]
-    return fig
+    return _picture(ax, (6.0, 3.6), lambda a: HistogramPlot(a, bins=bins),
+                    lambda p: p.update(net.pre_activations(X), net.activations[0], tol=tol))

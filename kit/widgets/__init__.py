@@ -1,7 +1,12 @@
 """Five interactive apps, each one call in a notebook cell.
 
 >>> import kit.widgets
->>> app = kit.widgets.explorer()      # doctest: +SKIP
+>>> app = kit.widgets.explorer("relu")
+>>> app.controls["kink"].value = "right"        # what a user's click does
+>>> app.model.kink_rows()[0].used, app.error
+(1.0, None)
+>>> bytes(app.image.value[:4])
+b'\\x89PNG'
 
 Each returns an ipywidgets box with ``.model`` (the app's logic as a plain
 Python object), ``.controls`` (name -> widget), ``.image`` (the picture, an

@@ -102,7 +102,11 @@ def test_compare_grid_shares_axes():
     assert [ax.get_visible() for ax in axes] == [True] * 4 + [False] * 2
     assert len({ax.get_ylim() for ax in axes[:4]}) == 1
     assert all(ax.get_xlim() == (-2.0, 2.0) for ax in axes[:4])
-    assert axes[0].get_legend() is not None and axes[1].get_legend() is None
+    assert all(ax.get_legend() is None for ax in axes)  # one legend for the grid, naming all that is shown
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert {"f(z)", "f'(z)", "dead: f' = 0", "one-sided f' = ±inf"} <= set(labels)
+    assert axes[0].get_xlabel() == "" and axes[3].get_xlabel() == "z"
     assert kit.plot.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
 

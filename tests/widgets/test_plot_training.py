@@ -85,3 +85,36 @@ def test_preactivation_histograms_mark_kink_and_saturation(run):
 @pytest.mark.parametrize(("x", "out"), [(0.3, 0.5), (1.0, 1.0), (7.0, 10.0), (120.0, 200.0), (0.0, 1.0)])
 def test_nice_ceil(x, out):
     assert nice_ceil(x) == pytest.approx(out)
+
+
+def test_a_moving_artist_crossing_a_legend_is_detected():
+    from kit.plot.style import _crosses
+
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1], label="line")
+    dots = ax.scatter([0.05], [0.95], s=40, label="dots")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    legend = ax.legend(loc="upper left")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    assert _crosses([dots], ax, box, renderer)  # a dot inside the legend
+    assert not _crosses([line], ax, box, renderer)  # the diagonal passes below it
+    line.set_data([0, 1], [0.95, 0.95])  # now straight through it, no point inside
+    assert _crosses([line], ax, box, renderer)
+    dots.set_offsets([[0.9, 0.1]])
+    assert not _crosses([dots], ax, box, renderer)
+
+
+def test_training_legends_sit_above_the_axes(run):
+    _, _, _, hist = run
+    ax = kit.plot.units(hist, "dead").axes[0]
+    ax.figure.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y0 >= ax.get_window_extent().y1 - 1  # outside the data area: no curve crosses it
+    assert ax.title.get_window_extent().y0 >= legend_box.y1 - 1  # and under the title
+    grad = kit.plot.units(hist, "grad_norm").axes[0]
+    grad.figure.canvas.draw()
+    labels = [t.get_text() for t in grad.yaxis.get_ticklabels() if t.get_text()]
+    assert labels and all("10^" not in text for text in labels)  # 0.1, 1, 10: readable from the back row

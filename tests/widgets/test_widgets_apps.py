@@ -56,10 +56,14 @@ def test_app_builds_and_answers_every_control(name):
         if name in TRAINING and key != "reset":
             app.controls["step"].click()  # so that a restart shows
         before = app.image.value
+        table = getattr(app, "table", None)
+        table_before = table.value if table is not None else None
         poke(ctrl)
         assert app.error is None, f"{name}: {key}: {app.error}"
         if key not in SAME_PICTURE_OK:
-            assert app.image.value != before, f"{name}: moving {key} did not change the picture"
+            # where all saturation is dead (relu6), a new tol changes the table, not the shading
+            changed = app.image.value != before or (table is not None and table.value != table_before)
+            assert changed, f"{name}: moving {key} did not change the picture"
 
 
 def test_controls_reach_the_model():

@@ -116,3 +116,56 @@ def test_parameter_change_keeps_the_axes_and_redraws_fast():
         m.png()
         np.testing.assert_array_equal(m.plot.used_dots.get_offsets(), [[0.0, alpha]])
     assert m.frames.full_draws == 2  # the curves moved inside the axes they had
+
+
+def test_new_tolerance_redraws_shading_and_legend_only():
+    import io
+
+    import matplotlib
+    from matplotlib.image import imread
+
+    from kit.plot.style import FrameCache, rc
+
+    m = ExplorerModel("sigmoid")
+    m.png()
+    for tol in (0.05, 0.02, 0.01):
+        m.set(tol=tol)
+        fast = imread(io.BytesIO(m.png()))
+        labels = [t.get_text() for t in m.plot.ax.get_legend().get_texts()]
+        assert f"saturated: |f'| ≤ {tol:g}" in labels
+        with matplotlib.rc_context(rc()):  # as the model draws
+            fresh = imread(io.BytesIO(FrameCache(m.figure, m.moving, overlay=m.overlay).render()))
+        np.testing.assert_array_equal(fast, fresh)
+    assert m.frames.full_draws == 1  # axes, ticks and grid drawn once; spans and legend over them
+
+
+def test_relu_dead_region_is_shaded_once_in_the_dead_shade():
+    m = ExplorerModel("relu", lo=-3, hi=2)
+    assert m.curves.saturated == m.curves.dead == [(-3.0, 0.0)]
+    assert len(m.plot.spans) == 1 and m.plot.spans[0].get_facecolor()[:3] == pytest.approx((0.439, 0.439, 0.439),
+                                                                                          abs=1e-3)
+    labels = [t.get_text() for t in m.plot.ax.get_legend().get_texts()]
+    assert "dead: f' = 0" in labels and not any(t.startswith("saturated") for t in labels)
+
+
+def test_going_back_to_an_activation_reuses_its_static_picture():
+    import io
+
+    import matplotlib
+    from matplotlib.image import imread
+
+    from kit.plot.style import FrameCache, rc
+
+    m = ExplorerModel("relu")
+    first = m.png()
+    m.set(name="tanh")
+    m.png()
+    m.set(name="relu")
+    assert m.png() == first
+    assert m.frames.full_draws == 2  # relu's axes came back from the store
+    m.set(name="tanh")
+    kept = imread(io.BytesIO(m.png()))
+    with matplotlib.rc_context(rc()):
+        fresh = imread(io.BytesIO(FrameCache(m.figure, m.moving, overlay=m.overlay).render()))
+    np.testing.assert_array_equal(kept, fresh)
+    assert m.frames.full_draws == 2

@@ -55,11 +55,15 @@ class AppModel:
         with matplotlib.rc_context(rc()):
             fig, axes = new_figure(nrows, ncols, **kwargs)
         self.figure = fig
-        self.frames = FrameCache(fig, self.moving)
+        self.frames = FrameCache(fig, self.moving, overlay=self.overlay)
         return fig, axes
 
     def moving(self) -> list[Any]:
         """The artists whose data change from frame to frame (override)."""
+        return []
+
+    def overlay(self) -> list[Any]:
+        """Artists that change with some controls only, drawn over the static picture (override)."""
         return []
 
     def png(self) -> bytes:

@@ -40,6 +40,7 @@ class DeadUnitsModel(TrainingModel):
             self.loss_plot = LossPlot(a2)
 
     def moving(self) -> list[Any]:
+        """The artists that change from frame to frame (see :class:`~kit.plot.style.FrameCache`)."""
         return self.alive_plot.moving() + self.dead_plot.moving() + self.loss_plot.moving()
 
     def alive_fractions(self) -> list[np.ndarray]:

@@ -22,13 +22,26 @@ import numpy as np
 
 from kit.activation import Activation
 from kit.plot.functions import rule_label
-from kit.plot.style import BLACK, BLUE, CYCLE, VERMILLION, nice_ceil, rc, set_legend, sticky_range
+from kit.plot.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    PURPLE,
+    SKY,
+    VERMILLION,
+    nice_ceil,
+    rc,
+    set_legend,
+    sticky_range,
+)
 from kit.widgets.models.base import AppModel, make_activation, rule_from
 
 __all__ = ["MODES", "DescentModel", "Path", "descend", "sticky_range"]
 
 MODES: tuple[str, ...] = ("unit", "activation")
 COMPARED: tuple[str, ...] = ("left", "right", "mean")
+# the compared paths: colours apart from the chosen path's vermillion, and a line style each
+_GHOSTS = {"left": (GREEN, "-"), "right": (SKY, "--"), "mean": (PURPLE, ":")}
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,14 @@ class DescentModel(AppModel):
     x, b, y : the example and bias of the unit
     w0, lr, steps : start, learning rate, number of steps shown
     compare : also draw the paths of the left, right and mean rules
+
+    Examples
+    --------
+    >>> m = DescentModel("relu", mode="activation", w0=1.0, lr=0.5, steps=3, kink="right")
+    >>> m.path.w.tolist()
+    [1.0, 0.5, 0.0, -0.5]
+    >>> m.path.on_kink.tolist(), float(m.path.slope[2])  # on the kink at step 2, where "right" uses 1
+    ([False, False, True, False], 1.0)
     """
 
     FIELDS = ("name", "params", "kink", "t", "mode", "x", "b", "y", "w0", "lr", "steps", "compare")
@@ -133,8 +154,8 @@ class DescentModel(AppModel):
         ax = self.ax_loss
         (self.curve,) = ax.plot([], [], color=BLACK, linewidth=2, label="L(w)", zorder=2)
         self.ghosts = {}
-        for color, rule in zip(CYCLE[2:], COMPARED, strict=False):
-            (self.ghosts[rule],) = ax.plot([], [], color=color, linewidth=1.3, marker=".", alpha=0.8,
+        for rule, (color, style) in _GHOSTS.items():
+            (self.ghosts[rule],) = ax.plot([], [], color=color, linestyle=style, linewidth=1.8, marker=".",
                                            label=f"path, {rule}", zorder=3)
         (self.path_line,) = ax.plot([], [], color=VERMILLION, linewidth=2.2, marker="o", markersize=7,
                                     markeredgecolor=BLACK, label="path, chosen rule", zorder=4)
@@ -145,8 +166,8 @@ class DescentModel(AppModel):
         ax.set_ylabel("loss")
         (self.iter_line,) = self.ax_iter.plot([], [], color=VERMILLION, marker="o", markersize=5)
         self.iter_ghosts = {}
-        for color, rule in zip(CYCLE[2:], COMPARED, strict=False):
-            (self.iter_ghosts[rule],) = self.ax_iter.plot([], [], color=color, linewidth=1.3, alpha=0.8)
+        for rule, (color, style) in _GHOSTS.items():
+            (self.iter_ghosts[rule],) = self.ax_iter.plot([], [], color=color, linestyle=style, linewidth=1.8)
         self.ax_iter.set_xlabel("step")
         self.ax_iter.set_ylabel("loss")
         self.ax_iter.set_title("loss per step")
@@ -154,6 +175,7 @@ class DescentModel(AppModel):
                  compare=compare)
 
     def moving(self) -> list[Any]:
+        """The artists that change from frame to frame (see :class:`~kit.plot.style.FrameCache`)."""
         return [self.curve, *self.ghosts.values(), self.path_line, self.kink_marks, self.on_kink_marks,
                 self.iter_line, *self.iter_ghosts.values(), self.ax_loss.title]
 

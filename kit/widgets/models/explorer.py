@@ -46,6 +46,16 @@ class ExplorerModel(AppModel):
         The range of z shown.
     tol : float
         The saturation tolerance.
+
+    Examples
+    --------
+    >>> m = ExplorerModel("leaky_relu", kink="right")
+    >>> row = m.kink_rows()[0]
+    >>> row.z, row.left, row.right, row.used, row.frameworks["pytorch"]
+    (0.0, 0.01, 1.0, 1.0, 0.01)
+    >>> m.set(tol=0.1)
+    >>> m.saturation_intervals()["saturated"]
+    [(-inf, 0.0)]
     """
 
     def __init__(self, name: str = "relu", params: dict[str, float] | None = None, kink: str = "left",
@@ -61,7 +71,12 @@ class ExplorerModel(AppModel):
         self.set(name=name, params=params or {}, kink=kink, t=t, lo=lo, hi=hi, tol=tol)
 
     def moving(self) -> list[Any]:
+        """The artists that change from frame to frame (see :class:`~kit.plot.style.FrameCache`)."""
         return self.plot.moving()
+
+    def overlay(self) -> list[Any]:
+        """The shaded spans and the legend: they change with the tolerance only."""
+        return self.plot.overlay()
 
     @property
     def rule(self) -> Any:

@@ -27,6 +27,17 @@ class PlaygroundModel(TrainingModel):
     **settings
         Any key of :data:`~kit.widgets.models.training.BASE_DEFAULTS`;
         defaults: a 2-8-8-1 ReLU network on ``xor`` with 500 points.
+
+    Examples
+    --------
+    >>> m = PlaygroundModel(n=100, hidden=[4])
+    >>> m.step(5)
+    >>> m.steps_done
+    5
+    >>> setup = {**m.state, "activation": "leaky_relu"}
+    >>> m.set_state(setup)
+    >>> m.steps_done, m.state == setup
+    (0, True)
     """
 
     DEFAULTS: dict[str, Any] = {**BASE_DEFAULTS, "dataset": "xor", "hidden": [8, 8], "lr": 0.1}
@@ -51,6 +62,7 @@ class PlaygroundModel(TrainingModel):
             self.sat_plot = UnitsPlot(axes[1, 1], ylabel="saturated (fraction)", title="saturated pre-activations")
 
     def moving(self) -> list[Any]:
+        """The artists that change from frame to frame (see :class:`~kit.plot.style.FrameCache`)."""
         return (self.boundary_plot.moving() + self.loss_plot.moving() + self.dead_plot.moving()
                 + self.sat_plot.moving())
 

@@ -45,6 +45,7 @@ class SaturationModel(TrainingModel):
         self.saturated_share: list[float] = []
 
     def moving(self) -> list[Any]:
+        """The artists that change from frame to frame (see :class:`~kit.plot.style.FrameCache`)."""
         return self.hist_plot.moving() + self.grad_plot.moving() + self.loss_plot.moving()
 
     def _draw(self) -> None:

@@ -237,6 +237,3 @@ class TrainingModel(AppModel):
 
     def _draw(self) -> None:
         raise NotImplementedError
-
-    def _series(self, values: list[list[float]]) -> np.ndarray:
-        return np.asarray(values, dtype=np.float64).reshape(len(self.history.step), -1)

@@ -19,7 +19,7 @@ import ipywidgets as w
 from kit.activation import Activation
 from kit.widgets.models.base import KINK_CHOICES, activation_names, param_range
 
-__all__ = ["App", "activation_picker", "kink_picker", "param_sliders"]
+__all__ = ["ActivationApp", "App", "activation_picker", "kink_picker", "param_sliders"]
 
 
 class App(w.VBox):
@@ -97,6 +97,53 @@ class App(w.VBox):
         """Call ``fn(new_value)`` (guarded) when ``control``'s value changes."""
         control.observe(self.guarded(lambda change: fn(change["new"])), names="value")
 
+    def wire_kink(self, kink: w.Dropdown, t: w.FloatSlider) -> None:
+        """The kink selector sets ``model.set(kink=...)``; the t slider is enabled only for ``"t"``."""
+
+        def on_kink(choice: str) -> None:
+            t.disabled = choice != "t"
+            self.model.set(kink=choice)
+
+        self.on(kink, on_kink)
+
+
+class ActivationApp(App):
+    """An app about one activation (explorer, descent): picker, parameter sliders, kink rule and t.
+
+    The model has ``.act`` and ``.set(name=..., params=..., kink=..., t=...)``.
+    :attr:`param_controls` holds one slider per parameter of the activation
+    shown, in :attr:`params_box` (below the first row of ``layout``); they
+    are remade when the activation changes.  ``controls`` must hold
+    ``"activation"``, ``"kink"`` and ``"t"``.
+    """
+
+    def __init__(self, model: Any, title: str, controls: dict[str, w.Widget], layout: list[Any],
+                 side: w.Widget | None = None) -> None:
+        self.params_box = w.HBox()
+        self.param_controls: dict[str, w.Widget] = {}
+        super().__init__(model, title, controls, [*layout[:1], self.params_box, *layout[1:]], side=side)
+        self._rebuild_params()
+
+        def on_name(name: str) -> None:
+            model.set(name=name)
+            self._rebuild_params()
+
+        self.on(controls["activation"], on_name)
+        self.wire_kink(controls["kink"], controls["t"])
+        self.on(controls["t"], lambda v: model.set(t=v))
+
+    def _rebuild_params(self) -> None:
+        for old in self.param_controls.values():
+            old.close()  # frees its comm in the kernel
+        sliders = param_sliders(self.model.act)
+        for slider in sliders.values():
+            self.on(slider, lambda _v: self._set_params())
+        self.param_controls = sliders
+        self.params_box.children = list(sliders.values())
+
+    def _set_params(self) -> None:
+        self.model.set(params={k: s.value for k, s in self.param_controls.items()})
+
 
 def activation_picker(value: str, description: str = "activation") -> w.Dropdown:
     """A dropdown of the activations registered now (plugins included)."""
@@ -104,13 +151,13 @@ def activation_picker(value: str, description: str = "activation") -> w.Dropdown
     if value not in options:
         options = [value, *options]
     return w.Dropdown(options=options, value=value, description=description,
-                      style={"description_width": "initial"})
+                      style={"description_width": "initial"}, layout=w.Layout(width="260px"))
 
 
 def kink_picker(value: str = "left") -> tuple[w.Dropdown, w.FloatSlider]:
     """The kink-convention selector and its t slider (used when the selector says ``"t"``)."""
     pick = w.Dropdown(options=list(KINK_CHOICES), value=value, description="kink rule",
-                      style={"description_width": "initial"})
+                      style={"description_width": "initial"}, layout=w.Layout(width="220px"))
     t = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t", continuous_update=False,
                       disabled=value != "t")
     return pick, t

@@ -33,9 +33,4 @@ class DeadUnitsApp(TrainingApp):
         super().__init__(model, "Dead units: which ReLU units still pass a gradient?", controls, rows)
         for key in ("activation", "lr", "bias", "dropout", "t"):
             self.bind(key, controls[key])
-
-        def on_kink(choice: str) -> None:
-            t.disabled = choice != "t"
-            model.set(kink=choice)
-
-        self.on(kink, on_kink)
+        self.wire_kink(kink, t)

@@ -9,10 +9,9 @@ import ipywidgets as w
 from kit import init as _init
 from kit import optim as _optim
 from kit.nn import DTYPES
-from kit.widgets.models.base import KINK_CHOICES
 from kit.widgets.models.playground import PlaygroundModel
 from kit.widgets.models.training import DATASETS
-from kit.widgets.views.base import activation_picker
+from kit.widgets.views.base import activation_picker, kink_picker
 from kit.widgets.views.training import TrainingApp, log_slider, slider
 
 __all__ = ["PlaygroundApp"]
@@ -38,6 +37,8 @@ class PlaygroundApp(TrainingApp):
         if state is not None:
             model.set_state({**model.state, **state})
         s = model.settings
+        kink, t = kink_picker(s["kink"])
+        t.value = s["t"]
         c: dict[str, w.Widget] = {
             "dataset": w.Dropdown(options=list(DATASETS), value=s["dataset"], description="data"),
             "noise": slider(s["noise"], 0.0, 0.5, 0.01, "noise"),
@@ -46,8 +47,8 @@ class PlaygroundApp(TrainingApp):
             "layers": w.IntSlider(value=len(s["hidden"]), min=1, max=6, description="hidden layers",
                                   continuous_update=False, style=_WIDE),
             "units": w.IntSlider(value=s["hidden"][0], min=1, max=32, description="units", continuous_update=False),
-            "kink": w.Dropdown(options=list(KINK_CHOICES), value=s["kink"], description="kink rule", style=_WIDE),
-            "t": w.FloatSlider(value=s["t"], min=0.0, max=1.0, step=0.05, description="t", continuous_update=False),
+            "kink": kink,
+            "t": t,
             "init": w.Dropdown(options=_init.names(), value=_layer_name(s["init"]), description="init"),
             "bias": slider(s["bias"], -1.0, 1.0, 0.05, "initial bias"),
             "optimizer": w.Dropdown(options=_optim.names(), value=s["optimizer"], description="optimizer",
@@ -63,16 +64,21 @@ class PlaygroundApp(TrainingApp):
             "steps_per_frame": w.IntSlider(value=s["steps_per_frame"], min=1, max=100, description="steps/frame",
                                            continuous_update=False, style=_WIDE),
         }
-        self.layer_box = w.HBox()
+        for ctrl in c.values():  # one width, aligned labels: four controls a row fit a projector's 1024 px
+            ctrl.layout.width = "250px"
+            ctrl.style.description_width = "90px"
+        c["standardize"].indent = False
+        self.layer_box = w.HBox(layout=w.Layout(flex_flow="row wrap"))
         self.layer_pickers: list[w.Dropdown] = []
         rows = [
             w.HBox([c["dataset"], c["noise"], c["n"], c["test_fraction"]]),
-            w.HBox([c["layers"], c["units"], c["kink"], c["t"]]),
+            w.HBox([c["layers"], c["units"], c["init"], c["bias"]]),
             self.layer_box,
-            w.HBox([c["init"], c["bias"], c["optimizer"], c["lr"], c["standardize"]]),
-            w.HBox([c["l1"], c["l2"], c["dropout"], c["batch_size"], c["dtype"], c["steps_per_frame"]]),
+            w.HBox([c["kink"], c["t"], c["dtype"], c["standardize"]]),
+            w.HBox([c["optimizer"], c["lr"], c["batch_size"], c["dropout"]]),
+            w.HBox([c["l1"], c["l2"]]),
         ]
-        super().__init__(model, "Playground: train a small network live", c, rows)
+        super().__init__(model, "Playground: train a small network live", c, rows, play_row=[c["steps_per_frame"]])
         self._rebuild_layer_pickers()
         for key in ("dataset", "noise", "n", "test_fraction", "kink", "t", "init", "bias", "optimizer", "lr", "l1",
                     "l2", "dropout", "dtype", "steps_per_frame"):
@@ -118,7 +124,8 @@ class PlaygroundApp(TrainingApp):
         pickers = []
         for i, spec in enumerate(self._layer_acts()):
             pick = activation_picker(_layer_name(spec), description=f"layer {i + 1}")
-            pick.layout.width = "220px"
+            pick.layout.width = "250px"
+            pick.style.description_width = "90px"
             self.on(pick, lambda _v: None if self._syncing else self._set_layer_acts())
             pickers.append(pick)
         self.layer_pickers = pickers

@@ -34,5 +34,6 @@ class SaturationApp(TrainingApp):
             self.bind(key, controls[key])
 
     def note(self) -> str:
+        """The summary, and the share of pre-activations in the shaded region now."""
         share = ", ".join(f"{v:.0%}" for v in self.model.saturated_share)
         return f"{self.model.summary()}; in the shaded region now: {share}"

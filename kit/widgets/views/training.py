@@ -31,17 +31,30 @@ class TrainingApp(App):
     (``steps_per_frame`` steps) per tick; ``"step"`` trains one frame;
     ``"reset"`` rebuilds the network at step 0.  Other controls are bound to
     settings with :meth:`bind`; moving one restarts training with the new setting.
+
+    Parameters
+    ----------
+    model : TrainingModel
+    title : str
+    controls : dict
+        The app's own controls by name (play, step and reset are added).
+    rows : list of widgets
+        The rows of controls above the play row.
+    interval_ms : int
+        Time between two frames while playing.
+    play_row : list of widgets, optional
+        More controls shown after play / step / reset (e.g. steps per frame).
     """
 
     def __init__(self, model: Any, title: str, controls: dict[str, w.Widget], rows: list[Any],
-                 interval_ms: int = 150) -> None:
+                 interval_ms: int = 150, play_row: list[w.Widget] | None = None) -> None:
         play = w.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="train",
                       show_repeat=False)
         step = w.Button(description="step", icon="step-forward", tooltip="train one frame")
         reset = w.Button(description="reset", icon="undo", tooltip="new network, step 0")
         controls = {**controls, "play": play, "step": step, "reset": reset}
         self._syncing = False
-        super().__init__(model, title, controls, [*rows, w.HBox([play, step, reset])])
+        super().__init__(model, title, controls, [*rows, w.HBox([play, step, reset, *(play_row or [])])])
         self.show_note(self.note())
         self.on(play, lambda _v: self.frame())
         step.on_click(self.guarded(lambda _b: self.frame()))
@@ -58,6 +71,7 @@ class TrainingApp(App):
             self.controls["play"].playing = False
 
     def note(self) -> str:
+        """The summary shown under the controls after each update."""
         return self.model.summary()
 
     def bind(self, key: str, control: w.Widget, to_setting: Callable[[Any], Any] | None = None) -> None:
@@ -71,6 +85,7 @@ class TrainingApp(App):
         self.on(control, apply)
 
     def show_error(self, exc: BaseException) -> None:
+        """Show the error in the message line and stop the player."""
         super().show_error(exc)
         play = self.controls.get("play") if hasattr(self, "controls") else None
         if play is not None:
