@@ -18,6 +18,8 @@ Examples
 >>> fig = kit.plot.compare(["relu", "relu"])
 """
 
+import sys
+
 from kit.plot.functions import ActivationPlot, Curves, activation, compare, curves, rule_label
 from kit.plot.style import png
 from kit.plot.training import (
@@ -33,6 +35,28 @@ from kit.plot.training import (
     preactivations,
     units,
 )
+
+
+def _show_figures_in_notebooks() -> None:
+    """Display returned figures as PNG in IPython, with or without ``%matplotlib inline``.
+
+    Our figures are made without pyplot, so no backend registers a display
+    for them unless the user ran ``%matplotlib inline``; without this, a
+    student would see ``<Figure size ...>`` text.  A formatter the user has
+    already chosen (inline, ipympl, svg) is left alone.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    if Figure not in formatter.type_printers:
+        formatter.for_type(Figure, png)
+
+
+_show_figures_in_notebooks()
 
 __all__ = [
     "ActivationPlot",

@@ -324,7 +324,7 @@ class ActivationPlot:
                 span.remove()
             sat_spans, dead_spans, self._patches = shade_regions(ax, c.saturated, c.dead, tol, lo, hi)
             self.spans = sat_spans + dead_spans
-        ax.set_title(title if title is not None else _title(act, kink), pad=12)  # clear of the ±inf triangles
+        ax.set_title(title if title is not None else _title(act, kink, c.kinks.size > 0), pad=12)  # clear of the ±inf triangles
         if self.show_legend:
             self._legend(c, tol, kink)
         return c
@@ -357,9 +357,9 @@ class ActivationPlot:
         return [*self.spans, self.ax.get_legend()]
 
 
-def _title(act: Activation, kink: Any) -> str:
+def _title(act: Activation, kink: Any, has_kinks: bool) -> str:
+    """Name, parameters, and the kink rule when a kink is in view."""
     params = ", ".join(f"{k}={v:g}" for k, v in act.params.items())
-    has_kinks = act.kinks(-math.inf, math.inf).size > 0
     name = f"{act.name}({params})" if params else act.name
     return name + (f", kink rule: {rule_label(kink)}" if has_kinks else "")
 

@@ -90,7 +90,6 @@ def descend(act: Activation, *, kink: Any, mode: str = "unit", x: float = 1.0, b
     lr = float(lr)
     if not (math.isfinite(lr) and lr > 0):
         raise ValueError(f"learning rate must be a finite number > 0, got {lr!r}")
-    kinks = act.kinks(-math.inf, math.inf)
     ws, zs, ls, gs, ss, ks = [], [], [], [], [], []
     w = float(w0)
     diverged = None
@@ -109,7 +108,7 @@ def descend(act: Activation, *, kink: Any, mode: str = "unit", x: float = 1.0, b
             ls.append(loss)
             gs.append(grad)
             ss.append(slope)
-            ks.append(bool(kinks.size) and bool(np.any(kinks == z)))
+            ks.append(math.isfinite(z) and act.kinks(z, z).size > 0)  # a window of one point: staircases too
             if not (math.isfinite(w) and math.isfinite(loss) and math.isfinite(grad)):
                 diverged = i
                 break
@@ -218,9 +217,13 @@ class DescentModel(AppModel):
         """Back to the start: no steps."""
         self.set(steps=0)
 
-    def kink_w(self) -> np.ndarray:
-        """The values of w at which z = w·x + b (or w) is a kink of f."""
-        ks = self.act.kinks(-1e6, 1e6)
+    def kink_w(self, wlo: float = -1e3, whi: float = 1e3) -> np.ndarray:
+        """The values of w in [wlo, whi] at which z = w·x + b (or w) is a kink of f."""
+        if self.mode == "unit":
+            ends = sorted((wlo * self.x + self.b, whi * self.x + self.b))
+            ks = self.act.kinks(*ends)
+        else:
+            ks = self.act.kinks(wlo, whi)
         if self.mode == "unit":
             return (ks - self.b) / self.x if self.x != 0 else np.empty(0)
         return ks
@@ -233,8 +236,8 @@ class DescentModel(AppModel):
         allw = allw[np.abs(allw) < 1e6]
         wlo, whi = sticky_range(float(allw.min()), float(allw.max()), getattr(self, "_wrange", None))
         self._wrange = (wlo, whi)
-        kw = self.kink_w()
-        kw = kw[(kw >= wlo) & (kw <= whi)]
+        kw = self.kink_w(wlo, whi)
+        kw = np.sort(kw[(kw >= wlo) & (kw <= whi)])
         grid = np.union1d(np.linspace(wlo, whi, 600), kw)
         kwargs = {"mode": self.mode, "x": self.x, "b": self.b, "y": self.y}
         with np.errstate(all="ignore"):
@@ -258,7 +261,7 @@ class DescentModel(AppModel):
         formula = "L(w) = ½(f(w·x+b) − y)²" if self.mode == "unit" else "L(w) = f(w)"
         ax.set_title(f"{self.act.name}: {formula}, kink rule {rule_label(self.rule)}")
         handles = [self.curve, self.path_line] + [self.ghosts[r] for r in COMPARED if r in self.paths]
-        if self.act.kinks(-1e6, 1e6).size:  # the same entries whether or not an iterate hits: a steady legend
+        if self.act.kinks(-1e3, 1e3).size:  # the same entries whether or not an iterate hits: a steady legend
             handles += [self.kink_marks, self.on_kink_marks]
         set_legend(ax, handles, loc="best", fontsize=9, framealpha=0.9)
         self.iter_line.set_data(np.arange(p.loss.size), p.loss)
