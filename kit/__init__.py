@@ -12,7 +12,16 @@ Examples
 (0.0, 1.0)
 """
 
-from kit.activation import FRAMEWORKS, KINK_RULES, Activation, Fixed, as_float_array, validate_kink, within
+from kit.activation import (
+    FRAMEWORKS,
+    KINK_RULES,
+    SATURATION_TOL,
+    Activation,
+    Fixed,
+    as_float_array,
+    validate_kink,
+    within,
+)
 from kit.checks import Report, check
 from kit.registry import (
     PluginError,
@@ -32,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FRAMEWORKS",
     "KINK_RULES",
+    "SATURATION_TOL",
     "Activation",
     "Fixed",
     "PluginError",

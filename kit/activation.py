@@ -46,6 +46,7 @@ __all__ = [
     "FRAMEWORKS",
     "KINK_RULES",
     "NAME_PATTERN",
+    "SATURATION_TOL",
     "Activation",
     "Fixed",
     "KinkRule",
@@ -61,6 +62,13 @@ FRAMEWORKS: tuple[str, ...] = ("pytorch", "tensorflow", "jax")
 
 KINK_RULES: tuple[str, ...] = ("left", "right", "mean")
 """Named rules accepted as a ``kink`` rule, besides a number t and a framework."""
+
+SATURATION_TOL: float = 1e-3
+"""The default saturation tolerance everywhere (contract, engine, plots, apps): |f'| <= 1e-3.
+
+Below the smallest slope an activation keeps on purpose (leaky ReLU's 0.01), so a
+unit that still learns, slowly, is never counted as saturated; sigmoid saturates
+for |z| >= 6.9 and tanh for |z| >= 4.1 at this tolerance."""
 
 
 @dataclass(frozen=True)
@@ -479,7 +487,7 @@ class Activation:
         """
         return np.empty(0, dtype=np.float64)
 
-    def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
+    def saturation(self, tol: float = SATURATION_TOL) -> list[tuple[float, float]]:
         """Open intervals ``(lo, hi)`` on which both one-sided |f'| are <= ``tol``.
 
         ``tol=0`` gives the dead region, where the gradient is exactly zero and
@@ -667,7 +675,7 @@ def _bisect(act: Activation, inside: float, outside: float, tol: float) -> float
     return inside
 
 
-def numerical_saturation(act: Activation, tol: float = 1e-3) -> list[tuple[float, float]]:
+def numerical_saturation(act: Activation, tol: float = SATURATION_TOL) -> list[tuple[float, float]]:
     """Saturation intervals of ``act`` found numerically.
 
     Scans [-50, 50] in steps of 0.005 plus a geometric grid out to ±1e300 and the

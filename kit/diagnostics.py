@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit.activation import Activation
+from kit.activation import SATURATION_TOL, Activation
 from kit.network import MLP, _number
 
 __all__ = ["diagnostics"]
@@ -133,7 +133,7 @@ class _Saturation:
         return min(inside, z.size) / z.size
 
 
-def diagnostics(net: MLP, X: ArrayLike, saturation_tol: float = 0.01) -> dict[str, list[Any]]:
+def diagnostics(net: MLP, X: ArrayLike, saturation_tol: float = SATURATION_TOL) -> dict[str, list[Any]]:
     """Per hidden layer, for inputs ``X``: dead units, saturation and kink hits.
 
     Parameters

@@ -7,6 +7,7 @@ matrix products are rounded, what the kink rule changes).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from kit import losses as _losses
 from kit.activation import FRAMEWORKS, Activation, validate_kink
 from kit.registry import get as _get_activation
 
-__all__ = ["ACCUMULATE", "DTYPES", "MLP"]
+__all__ = ["ACCUMULATE", "DTYPES", "MLP", "ROUNDING", "ROUNDINGS"]
 
 DTYPES: tuple[str, ...] = ("float16", "float32", "float64")
 """The dtypes a network can compute in."""
@@ -141,6 +142,34 @@ def _accumulate(accumulate: str | None, dtype: np.dtype, current: str | None = N
 
 ACCUMULATE: tuple[str, ...] = ("float32", "float16")
 """float16 matrix-product modes: accumulate in float32 and round once, or round each step."""
+
+ROUNDINGS: tuple[str, ...] = ("native", "perturbed")
+"""How float32/float64 matrix products are rounded: by this machine's BLAS, or another way.
+
+``KIT_ROUNDING=perturbed`` (read once, when :mod:`kit.nn` is imported) emulates a
+machine whose BLAS kernel rounds differently, to test that a lesson's claims do
+not depend on the last bits of one CPU: float32 products are computed in float64
+and rounded once (the correctly rounded dot product, which no BLAS kernel
+computes exactly), float64 products sum the two halves of the inner dimension
+separately (another kernel's blocking).  float16 products never use BLAS and are
+the same on every machine, so they are left alone."""
+
+ROUNDING: str = os.environ.get("KIT_ROUNDING", "native") or "native"
+if ROUNDING not in ROUNDINGS:
+    raise ValueError(f"KIT_ROUNDING must be one of {', '.join(ROUNDINGS)}, got {ROUNDING!r}")
+
+
+def _matmul_perturbed(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+    """a @ b rounded another way than this machine's BLAS (see :data:`ROUNDING`)."""
+    if a.dtype == np.float32:
+        result = (a.astype(np.float64) @ b.astype(np.float64)).astype(np.float32)
+    else:
+        h = a.shape[1] // 2
+        result = a[:, :h] @ b[:h] + a[:, h:] @ b[h:] if h else a @ b
+    if out is None:
+        return result
+    out[...] = result
+    return out
 
 
 def _matmul_round_each(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
@@ -351,6 +380,8 @@ class MLP:
     def _matmul(self, a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
         if self.accumulate == "float16":
             return _matmul_round_each(a, b, out)
+        if ROUNDING == "perturbed" and a.dtype != np.float16:
+            return _matmul_perturbed(a, b, out)
         return np.matmul(a, b, out=out)
 
     def prepare(self, X: ArrayLike) -> NDArray:

@@ -44,13 +44,20 @@ Conventions
   rule) is exactly zero on every training input, evaluated on the whole training
   set without dropout.  ``saturated[l]``: fraction of that layer's pre-activations
   over the training set lying in ``act.saturation(tol)`` (``tol`` =
-  ``saturation_tol``, 0.01 by default: |f'| <= 0.01, i.e. under 1 % of a unit
-  slope; an interval's end counts only where both one-sided derivatives are
+  ``saturation_tol``, ``kit.SATURATION_TOL`` = 1e-3 by default: |f'| <= 1e-3, below
+  leaky ReLU's slope 0.01, which still learns; an interval's end counts only where both one-sided derivatives are
   <= tol there).  ``kink_hits[l]``: pre-activations of the training batches since
   the previous record that were exactly equal to a kink of the activation
   (``act.kinks(lo, hi)`` over each batch's range), compared in the network's
   dtype: a kink the dtype cannot hold (0.1) is hit by the dtype's nearest
   number, which is where the plugin's own ``z <= 0.1`` switches slope.
+
+Portability
+-----------
+``KIT_ROUNDING=perturbed`` in the environment (read at import) makes float32 and
+float64 matrix products round another way than this machine's BLAS
+(:data:`ROUNDINGS`): the lessons run under it in CI, so that no claim depends on
+the last bits of one CPU's kernel.
 
 Reproducibility
 ---------------
@@ -87,13 +94,15 @@ from __future__ import annotations
 
 from kit.diagnostics import diagnostics
 from kit.history import History, TrainingDiverged
-from kit.network import ACCUMULATE, DTYPES, MLP
+from kit.network import ACCUMULATE, DTYPES, MLP, ROUNDING, ROUNDINGS
 from kit.training import Trainer, gradients, train
 
 __all__ = [
     "ACCUMULATE",
     "DTYPES",
     "MLP",
+    "ROUNDING",
+    "ROUNDINGS",
     "History",
     "Trainer",
     "TrainingDiverged",

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kit import losses as _losses
 from kit import optim as _optim
+from kit.activation import SATURATION_TOL
 from kit.diagnostics import _dead_units, _KinkCounter, _Saturation
 from kit.history import History, TrainingDiverged
 from kit.network import MLP, _check_inputs, _int, _number, _per_layer
@@ -100,7 +101,7 @@ class Trainer:
         from the standardized range to show saturation.  The map is stored in
         ``net.preprocess`` so ``net.forward`` applies it to new inputs too.
     saturation_tol : float
-        |f'| at or below which a pre-activation counts as saturated (0.01).
+        |f'| at or below which a pre-activation counts as saturated (``kit.SATURATION_TOL``, 1e-3).
     record_every : int
         Record the history every this many steps (each :meth:`step` call also
         records its last step).
@@ -139,7 +140,7 @@ class Trainer:
         standardize: bool | None = None,
         input_shift: float = 0.0,
         input_scale: float = 1.0,
-        saturation_tol: float = 0.01,
+        saturation_tol: float = SATURATION_TOL,
         record_every: int = 1,
         seed: int | None = 0,
         callback: Callable[[Trainer], Any] | None = None,

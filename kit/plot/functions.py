@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 import kit
-from kit.activation import Activation, validate_kink
+from kit.activation import SATURATION_TOL, Activation, validate_kink
 from kit.plot.style import (
     BLACK,
     BLUE,
@@ -135,7 +135,7 @@ def _jumps(a: float, b: float, scale: float) -> bool:
 
 
 def curves(act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
-           tol: float = 1e-2, n: int = 801) -> Curves:
+           tol: float = SATURATION_TOL, n: int = 801) -> Curves:
     """Compute the lines and kink dots of an activation picture.
 
     Parameters
@@ -275,7 +275,7 @@ class ActivationPlot:
         ax.set_xlabel("z")
 
     def update(self, act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
-               tol: float = 1e-2, n: int = 801, title: str | None = None) -> Curves:
+               tol: float = SATURATION_TOL, n: int = 801, title: str | None = None) -> Curves:
         """Redraw for ``act`` (see :func:`curves` for the arguments); returns the numbers."""
         act = _as_activation(act)
         c = curves(act, kink=kink, lo=lo, hi=hi, tol=tol, n=n)
@@ -365,7 +365,7 @@ def _title(act: Activation, kink: Any, has_kinks: bool) -> str:
 
 
 def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float = -5.0, hi: float = 5.0,
-               tol: float = 1e-2, *, kink: Any = "left", value: bool = True, derivative: bool = True,
+               tol: float = SATURATION_TOL, *, kink: Any = "left", value: bool = True, derivative: bool = True,
                legend: bool = True) -> Figure:
     """Plot an activation and its derivative, with its kinks and saturation.
 
@@ -407,7 +407,7 @@ def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float 
     return ax.figure
 
 
-def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0, tol: float = 1e-2, *,
+def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0, tol: float = SATURATION_TOL, *,
             kink: Any = "left", ncols: int = 3, sharey: bool = True) -> Figure:
     """Several activations side by side on a grid with shared axes.
 

@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from kit.activation import Activation
+from kit.activation import SATURATION_TOL, Activation
 from kit.plot.functions import shade_regions
 from kit.plot.style import (
     BLACK,
@@ -483,7 +483,7 @@ class HistogramPlot:
         ax.set_ylabel("share of values")
         ax.set_title("pre-activations")
 
-    def update(self, zs: Sequence[np.ndarray], act: Activation, *, tol: float = 0.01,
+    def update(self, zs: Sequence[np.ndarray], act: Activation, *, tol: float = SATURATION_TOL,
                zmax: float | None = None, labels: Sequence[str] | None = None) -> list[float]:
         """Redraw; returns, per layer, the share of pre-activations in the saturation region."""
         zs = [np.asarray(z, dtype=np.float64).ravel() for z in zs]
@@ -541,7 +541,7 @@ def _share_in(z: np.ndarray, intervals: Sequence[tuple[float, float]]) -> float:
     return float(inside.mean())
 
 
-def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: float = 0.01,
+def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: float = SATURATION_TOL,
                    bins: int = 60) -> Figure:
     """Histograms of ``net``'s hidden pre-activations on ``X`` against the kink and saturation thresholds.
 

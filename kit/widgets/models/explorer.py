@@ -10,7 +10,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 
-from kit.activation import FRAMEWORKS, Activation
+from kit.activation import FRAMEWORKS, SATURATION_TOL, Activation
 from kit.plot.functions import ActivationPlot, Curves, rule_label
 from kit.plot.style import rc
 from kit.widgets.models.base import AppModel, make_activation, rule_from
@@ -59,12 +59,12 @@ class ExplorerModel(AppModel):
     """
 
     def __init__(self, name: str = "relu", params: dict[str, float] | None = None, kink: str = "left",
-                 t: float = 0.5, lo: float = -5.0, hi: float = 5.0, tol: float = 1e-2) -> None:
+                 t: float = 0.5, lo: float = -5.0, hi: float = 5.0, tol: float = SATURATION_TOL) -> None:
         self.name = ""
         self.params: dict[str, float] = {}
         self.kink = "left"
         self.t = 0.5
-        self.lo, self.hi, self.tol = -5.0, 5.0, 1e-2
+        self.lo, self.hi, self.tol = -5.0, 5.0, SATURATION_TOL
         self.act: Activation = make_activation(name, params)
         self._new_figure(figsize=(7.5, 4.2), dpi=90)
         self.plot = ActivationPlot(self.figure.axes[0])
