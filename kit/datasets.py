@@ -61,11 +61,18 @@ def _gauss(rng: np.random.Generator, n: int, noise: float, classes: int = 2) -> 
 
 
 def _spiral(rng: np.random.Generator, n: int, noise: float, classes: int = 2) -> tuple[NDArray, NDArray]:
-    """Interleaved spiral arms, one per class (CS231n style), radius up to 1."""
+    """Interleaved spiral arms, one per class, radius up to 1, each arm turning 1.75 times.
+
+    As in TensorFlow Playground, the noise is relative to the spacing of the arms:
+    ``noise`` is the standard deviation of the Gaussian added to each coordinate
+    as a fraction of the distance between neighbouring arms (``1 / (1.75 *
+    classes)``), so the arms stay visible at every noise level up to about 0.3.
+    """
     y = _labels(n, classes)
     r = rng.random(n)
     t = 1.75 * 2 * math.pi * r + 2 * math.pi * y / classes
-    X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1) + noise * rng.standard_normal((n, 2))
+    spacing = 1.0 / (1.75 * classes)
+    X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1) + noise * spacing * rng.standard_normal((n, 2))
     return X, y
 
 
