@@ -42,6 +42,8 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kit._validate import number
+
 __all__ = [
     "FRAMEWORKS",
     "KINK_RULES",
@@ -193,15 +195,8 @@ def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _real(x: Any, what: str) -> float:
-    """``x`` as a float, or ``ValueError`` saying what was expected (no strings, no booleans)."""
-    if isinstance(x, (str, bytes, bool, np.bool_)):
-        raise ValueError(f"{what} must be a real number, got {x!r}")
-    try:
-        return float(x)
-    except OverflowError:  # an int beyond the float range
-        return math.inf if x > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a real number, got {x!r}") from None
+    """``x`` as a float (±inf allowed), or ``ValueError`` unless it is a number (:mod:`kit._validate`)."""
+    return number(what, x, finite=False)
 
 
 def validate_tol(tol: Any) -> float:
