@@ -321,7 +321,7 @@ def test_checked_arguments_reach_the_plugin_as_floats_and_its_default_stays():
 @pytest.mark.parametrize(("lo", "hi"), [("a", 1.0), (0.0, math.nan), (None, 1.0)])
 def test_a_bad_window_is_refused_before_the_plugin_runs(lo, hi):
     Recording.calls.clear()
-    with pytest.raises(ValueError, match=r"must be a real number|needs the ends of a window"):
+    with pytest.raises(ValueError, match=r"must be a number|needs the ends of a window"):
         Recording().kinks(lo, hi)
     with pytest.raises(ValueError):
         within([0.0], lo, hi)
@@ -394,7 +394,7 @@ def test_longdouble_and_complex_are_refused_with_a_clear_message(dtype):
 def test_every_activation_checks_its_window_alike(name):
     act = kit.get(name)
     for lo, hi in ((math.nan, 1.0), (0.0, math.nan), ("a", 1.0), (None, 1.0)):
-        with pytest.raises(ValueError, match=r"must be a real number|needs the ends of a window"):
+        with pytest.raises(ValueError, match=r"must be a number|needs the ends of a window"):
             act.kinks(lo, hi)
     with pytest.raises(ValueError, match="tol must be a number >= 0"):
         act.saturation(math.nan)
