@@ -90,6 +90,7 @@ from kit.conformance.evaluate import (
     is_declared,
     window_grid,
 )
+from kit.registry import QUALIFIED_NAME
 
 __all__ = [
     "CHECKS",
@@ -141,8 +142,8 @@ def check_params(act: Activation, options: Options) -> list[str]:
     """
     problems: list[str] = []
     cls = type(act)
-    if not isinstance(act.name, str) or not NAME_PATTERN.match(act.name):
-        problems.append(f"name {act.name!r} does not match [a-z][a-z0-9_]*")
+    if not isinstance(act.name, str) or not (NAME_PATTERN.match(act.name) or QUALIFIED_NAME.match(act.name)):
+        problems.append(f"name {act.name!r} does not match [a-z][a-z0-9_]* (or name@distribution after a clash)")
     if not isinstance(cls.formula, str):
         problems.append(f"formula is {type(cls.formula).__name__}, expected a LaTeX string")
     if not isinstance(cls.defaults, Mapping):
