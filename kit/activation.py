@@ -803,14 +803,12 @@ def numerical_saturation(act: Activation, tol: float = SATURATION_TOL) -> list[t
     x, sat = SCAN_GRID[keep], sat[keep]
     if not sat.any():
         return []
-    kinks = _kinks_or_none(act, -SCAN_HALF_WIDTH, SCAN_HALF_WIDTH)
-    kinks = np.empty(0) if kinks is None else kinks
     edges = np.flatnonzero(np.diff(np.concatenate([[0], sat.astype(np.int8), [0]])))
     out: list[tuple[float, float]] = []
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
         lo = -math.inf if start == 0 else _bisect(act, x[start], x[start - 1], tol)
         hi = math.inf if stop == len(x) else _bisect(act, x[stop - 1], x[stop], tol)
-        lo, hi = _snap(lo, kinks), _snap(hi, kinks)
+        lo, hi = _snap(act, lo), _snap(act, hi)
         if lo < hi:  # a single point (a run of one grid point that bisection cannot widen) is measure zero
             out.append((lo, hi))
     return out
@@ -824,30 +822,41 @@ def _kinks_or_none(act: Activation, lo: float, hi: float) -> NDArray[np.float64]
         return None
 
 
-def _declared(act: Activation, x: NDArray[np.float64], ask: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """Which of the points ``x[ask]`` are declared kinks (the others are reported False).
+_DECLARED_CHUNK = 256
 
-    One ``kinks(-50, 50)`` call answers for the dense part of the grid; the
-    sparse points beyond are asked one by one (``kinks(x, x)``), as is every
-    point if the plugin refuses the window (too many kinks in it).
+
+def _declared(act: Activation, x: NDArray[np.float64], ask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Which of the sorted points ``x[ask]`` are declared kinks (the others are reported False).
+
+    The points asked about are taken in runs of neighbours on the grid, at most
+    256 at a time, and each run costs one ``kinks(first, last)`` call, a lone
+    point ``kinks(x, x)``; so a function with millions of kinks where it is
+    saturated anyway (a fine staircase) is never asked to list them all.  A run
+    the plugin refuses (too many kinks) is asked point by point.
     """
     out = np.zeros(x.shape, dtype=bool)
-    dense = ask & (np.abs(x) <= SCAN_HALF_WIDTH)
-    window = _kinks_or_none(act, -SCAN_HALF_WIDTH, SCAN_HALF_WIDTH) if dense.any() else np.empty(0)
-    if window is not None:
-        out[dense] = np.isin(x[dense], window)
-        one_by_one = np.flatnonzero(ask & ~dense)
-    else:
-        one_by_one = np.flatnonzero(ask)
-    for i in one_by_one:
-        found = _kinks_or_none(act, float(x[i]), float(x[i]))
-        out[i] = found is not None and found.size > 0
+    idx = np.flatnonzero(ask)
+    if not idx.size:
+        return out
+    breaks = np.flatnonzero(np.diff(idx) > 1) + 1
+    for run in np.split(idx, breaks):
+        for start in range(0, run.size, _DECLARED_CHUNK):
+            chunk = run[start : start + _DECLARED_CHUNK]
+            found = _kinks_or_none(act, float(x[chunk[0]]), float(x[chunk[-1]]))
+            if found is not None:
+                out[chunk] = np.isin(x[chunk], found)
+                continue
+            for i in chunk:
+                one = _kinks_or_none(act, float(x[i]), float(x[i]))
+                out[i] = one is not None and one.size > 0
     return out
 
 
-def _snap(point: float, kinks: NDArray[np.float64]) -> float:
-    if math.isfinite(point) and kinks.size:
-        near = kinks[np.argmin(np.abs(kinks - point))]
-        if abs(near - point) <= 1e-9 * (1 + abs(near)):
-            return float(near)
+def _snap(act: Activation, point: float) -> float:
+    """``point``, or the declared kink within 1e-9 (1 + |k|) of it."""
+    if math.isfinite(point):
+        reach = 1e-9 * (1 + abs(point))
+        near = _kinks_or_none(act, point - reach, point + reach)
+        if near is not None and near.size:
+            return float(near[np.argmin(np.abs(near - point))])
     return float(point)
