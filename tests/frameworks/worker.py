@@ -18,8 +18,8 @@ Answer on stdout::
                  or {"error": "what went wrong"}, ...]}
 
 Every gradient is the framework's reverse-mode autodiff of the elementwise
-function in float64 (``torch.autograd``, ``jax.vmap(jax.grad(f))`` with
-``jax_enable_x64``, ``tf.GradientTape``).  Where a framework ships the same
+function (``torch.autograd``, ``jax.vmap(jax.grad(f))`` with ``jax_enable_x64``,
+``tf.GradientTape``), in float64 unless a case asks for ``"dtype": "float32"``.  Where a framework ships the same
 activation under two APIs (``tf.nn.relu`` and ``keras.activations.relu``) both
 are evaluated, so a disagreement between them shows.
 """
@@ -68,7 +68,8 @@ def _torch_table(torch: Any) -> dict[str, list[Impl] | str]:
         "hard_shrink": [("torch.nn.functional.hardshrink", lambda t, lam: F.hardshrink(t, lam))],
         "soft_shrink": [("torch.nn.functional.softshrink", lambda t, lam: F.softshrink(t, lam))],
         "tanh_shrink": [("torch.nn.functional.tanhshrink", F.tanhshrink)],
-        "threshold": [("torch.nn.functional.threshold", lambda t, threshold, value: F.threshold(t, threshold, value))],
+        "threshold": [("torch.nn.functional.threshold",
+                       lambda t, threshold, default_value: F.threshold(t, threshold, default_value))],
         "log_sigmoid": [("torch.nn.functional.logsigmoid", F.logsigmoid)],
         "squareplus": "PyTorch has no squareplus",
         "sparse_plus": "PyTorch has no sparse_plus",
@@ -83,8 +84,8 @@ def _run_torch(cases: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     torch.set_num_threads(1)
     table = _torch_table(torch)
 
-    def evaluate(fn, z, params):
-        t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    def evaluate(fn, z, params, dtype):
+        t = torch.tensor(z, dtype=getattr(torch, dtype), requires_grad=True)
         y = fn(t, **params)
         y.sum().backward()
         grad = t.grad if t.grad is not None else torch.zeros_like(t)
@@ -139,8 +140,8 @@ def _run_jax(cases: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
 
     table = _jax_table(jax)
 
-    def evaluate(fn, z, params):
-        x = jnp.asarray(z, dtype=jnp.float64)
+    def evaluate(fn, z, params, dtype):
+        x = jnp.asarray(z, dtype=getattr(jnp, dtype))
 
         def f(s):
             return fn(s, **params)
@@ -184,7 +185,8 @@ def _tf_table(tf: Any, keras: Any) -> dict[str, list[Impl] | str]:
         "soft_shrink": [("keras.activations.soft_shrink", lambda x, lam: ka.soft_shrink(x, threshold=lam))],
         "tanh_shrink": [("keras.activations.tanh_shrink", ka.tanh_shrink)],
         "threshold": [("keras.activations.threshold",
-                       lambda x, threshold, value: ka.threshold(x, threshold=threshold, default_value=value))],
+                       lambda x, threshold, default_value: ka.threshold(x, threshold=threshold,
+                                                                        default_value=default_value))],
         "log_sigmoid": [("keras.activations.log_sigmoid", ka.log_sigmoid)],
         "squareplus": [("keras.activations.squareplus", lambda x, b: ka.squareplus(x, b=b))],
         "sparse_plus": [("keras.activations.sparse_plus", ka.sparse_plus)],
@@ -205,8 +207,8 @@ def _run_tensorflow(cases: list[dict[str, Any]]) -> tuple[str, list[dict[str, An
 
     table = _tf_table(tf, keras)
 
-    def evaluate(fn, z, params):
-        x = tf.constant(z, dtype=tf.float64)
+    def evaluate(fn, z, params, dtype):
+        x = tf.constant(z, dtype=getattr(tf, dtype))
         with tf.GradientTape() as tape:
             tape.watch(x)
             y = fn(x, **params)
@@ -230,7 +232,7 @@ def _each(table: dict[str, list[Impl] | str], case: dict[str, Any], evaluate: Ca
     out = []
     for api, fn in impls:
         try:
-            dtype, value, grad = evaluate(fn, case["z"], case.get("params", {}))
+            dtype, value, grad = evaluate(fn, case["z"], case.get("params", {}), case.get("dtype", "float64"))
         except _Missing as exc:
             out.append({"api": api, "missing": str(exc)})
             continue
