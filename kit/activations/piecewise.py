@@ -101,7 +101,9 @@ class LeakyReLU(Activation):
     """Leaky ReLU, z for z > 0 and alpha * z otherwise: never dead.
 
     Kink at 0 with left derivative ``alpha`` and right derivative 1.  PyTorch
-    and TensorFlow return alpha there, JAX returns 1.
+    and TensorFlow return alpha there, JAX returns 1.  TensorFlow's op keeps
+    alpha as a 32-bit float, also in float64: its leaky_relu(alpha=0.2) is
+    this one with alpha = float32(0.2) = 0.20000000298.
 
     Parameters
     ----------
