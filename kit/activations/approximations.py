@@ -36,8 +36,8 @@ class HardSwish(Activation):
     Examples
     --------
     >>> f = HardSwish()
-    >>> f.value([-4.0, -1.5, 0.0, 4.0])
-    array([ 0.   , -0.375,  0.   ,  4.   ])
+    >>> f.value([-4.0, -1.5, 0.0, 4.0])     # -4 * 0 = -0, as in the frameworks
+    array([-0.   , -0.375,  0.   ,  4.   ])
     >>> f.left_derivative([-3.0, 3.0]), f.right_derivative([-3.0, 3.0])
     (array([0. , 1.5]), array([-0.5,  1. ]))
     >>> f.derivative([-3.0, 3.0], kink="jax")
@@ -191,7 +191,7 @@ class Squareplus(Activation):
     A softplus built from a square root: smooth for b > 0, positive, with
     derivative (1 + z / sqrt(z^2 + b)) / 2 in (0, 1), 1/2 at 0.  It tends to
     0 only like b / (4 |z|) on the left, so it saturates late: below 1e-3 for
-    z < -15.8 at b = 4 (softplus: -6.9).  Computed without cancellation on the
+    z < -31.6 at b = 4 (softplus: -6.9).  Computed without cancellation on the
     left (b / (2 (sqrt(z^2 + b) - z))) and without overflow for huge |z|
     (``hypot``); the frameworks' plain formula returns 0 for z < -1e8.
     PyTorch has no squareplus.
@@ -212,7 +212,7 @@ class Squareplus(Activation):
     >>> f.kinks()
     array([], dtype=float64)
     >>> [(a, round(b, 3)) for a, b in f.saturation(tol=1e-3)]
-    [(-inf, -15.787)]
+    [(-inf, -31.575)]
     """
 
     name = "squareplus"
