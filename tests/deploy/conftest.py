@@ -65,3 +65,13 @@ def release(kit_hub_installed: None, tmp_path_factory: pytest.TempPathFactory) -
     out = tmp_path_factory.mktemp("release") / "lessons"
     make_release(LESSONS, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def systemdspawner(kit_hub_installed):
+    """jupyterhub-systemdspawner (pip install -e './deploy[systemd]', as `make test` does)."""
+    if importlib.util.find_spec("systemdspawner") is None:
+        unavailable("jupyterhub-systemdspawner is not installed (pip install -e './deploy[systemd]')")
+    import systemdspawner
+
+    return systemdspawner
