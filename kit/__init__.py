@@ -12,8 +12,17 @@ Examples
 (0.0, 1.0)
 """
 
-from kit.activation import FRAMEWORKS, KINK_RULES, Activation, Fixed, as_float_array, validate_kink, within
-from kit.checks import Report, check
+from kit.activation import (
+    FRAMEWORKS,
+    KINK_RULES,
+    SATURATION_TOL,
+    Activation,
+    Fixed,
+    as_float_array,
+    validate_kink,
+    within,
+)
+from kit.conformance import Report, check
 from kit.registry import (
     PluginError,
     Problem,
@@ -24,6 +33,7 @@ from kit.registry import (
     plugin_problems,
     refresh,
     register,
+    resolve,
     unregister,
 )
 
@@ -32,6 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FRAMEWORKS",
     "KINK_RULES",
+    "SATURATION_TOL",
     "Activation",
     "Fixed",
     "PluginError",
@@ -46,6 +57,7 @@ __all__ = [
     "plugin_problems",
     "refresh",
     "register",
+    "resolve",
     "unregister",
     "validate_kink",
     "within",

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 import kit
-from kit.activation import Activation, validate_kink
+from kit.activation import SATURATION_TOL, Activation, validate_kink
 from kit.plot.style import (
     BLACK,
     BLUE,
@@ -51,12 +51,6 @@ def rule_label(kink: Any) -> str:
     return str(rule)
 
 
-def _as_activation(act_or_name: Activation | str) -> Activation:
-    if isinstance(act_or_name, Activation):
-        return act_or_name
-    if isinstance(act_or_name, str):
-        return kit.get(act_or_name)
-    raise TypeError(f"expected an activation name or a kit.Activation, got {type(act_or_name).__name__}")
 
 
 def _check_range(lo: float, hi: float) -> tuple[float, float]:
@@ -135,7 +129,7 @@ def _jumps(a: float, b: float, scale: float) -> bool:
 
 
 def curves(act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
-           tol: float = 1e-2, n: int = 801) -> Curves:
+           tol: float = SATURATION_TOL, n: int = 801) -> Curves:
     """Compute the lines and kink dots of an activation picture.
 
     Parameters
@@ -155,7 +149,7 @@ def curves(act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: f
     -------
     Curves
     """
-    act = _as_activation(act)
+    act = kit.resolve(act)
     lo, hi = _check_range(lo, hi)
     validate_kink(kink)
     with np.errstate(all="ignore"):
@@ -275,9 +269,9 @@ class ActivationPlot:
         ax.set_xlabel("z")
 
     def update(self, act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
-               tol: float = 1e-2, n: int = 801, title: str | None = None) -> Curves:
+               tol: float = SATURATION_TOL, n: int = 801, title: str | None = None) -> Curves:
         """Redraw for ``act`` (see :func:`curves` for the arguments); returns the numbers."""
-        act = _as_activation(act)
+        act = kit.resolve(act)
         c = curves(act, kink=kink, lo=lo, hi=hi, tol=tol, n=n)
         self.curves = c
         ax = self.ax
@@ -365,7 +359,7 @@ def _title(act: Activation, kink: Any, has_kinks: bool) -> str:
 
 
 def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float = -5.0, hi: float = 5.0,
-               tol: float = 1e-2, *, kink: Any = "left", value: bool = True, derivative: bool = True,
+               tol: float = SATURATION_TOL, *, kink: Any = "left", value: bool = True, derivative: bool = True,
                legend: bool = True) -> Figure:
     """Plot an activation and its derivative, with its kinks and saturation.
 
@@ -407,7 +401,7 @@ def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float 
     return ax.figure
 
 
-def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0, tol: float = 1e-2, *,
+def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0, tol: float = SATURATION_TOL, *,
             kink: Any = "left", ncols: int = 3, sharey: bool = True) -> Figure:
     """Several activations side by side on a grid with shared axes.
 

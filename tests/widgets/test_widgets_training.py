@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import kit
 from kit.widgets.models.dead_units import DeadUnitsModel
 from kit.widgets.models.playground import PlaygroundModel
 from kit.widgets.models.saturation import SaturationModel
@@ -44,8 +45,8 @@ def test_negative_bias_and_high_learning_rate_kill_relu_units_leaky_relu_does_no
 
 def test_saturated_share_matches_closed_form_for_sigmoid():
     m = SaturationModel(n=200)
-    # sigmoid'(z) = 1 / (4 cosh²(z/2)) <= 0.01  <=>  |z| >= 2 acosh(5)
-    edge = 2 * math.acosh(1 / (2 * math.sqrt(0.01)))
+    # sigmoid'(z) = 1 / (4 cosh²(z/2)) <= tol  <=>  |z| >= 2 acosh(1 / (2 sqrt(tol))), tol = kit.SATURATION_TOL
+    edge = 2 * math.acosh(1 / (2 * math.sqrt(kit.SATURATION_TOL)))
     zs = m.net.pre_activations(m.X_train)
     expected = [float((np.abs(z.astype(np.float64)) >= edge).mean()) for z in zs]
     np.testing.assert_allclose(m.saturated_share, expected, rtol=0, atol=1e-12)

@@ -7,7 +7,7 @@ for classification sets and float64 targets for regression sets.
 
 Examples
 --------
->>> from kit import datasets
+>>> from kit.lab import datasets
 >>> X, y = datasets.make("xor", n=8, seed=0)
 >>> X.shape, y.shape, X.dtype, y.dtype
 ((8, 2), (8,), dtype('float64'), dtype('int64'))
@@ -61,11 +61,18 @@ def _gauss(rng: np.random.Generator, n: int, noise: float, classes: int = 2) -> 
 
 
 def _spiral(rng: np.random.Generator, n: int, noise: float, classes: int = 2) -> tuple[NDArray, NDArray]:
-    """Interleaved spiral arms, one per class (CS231n style), radius up to 1."""
+    """Interleaved spiral arms, one per class, radius up to 1, each arm turning 1.75 times.
+
+    As in TensorFlow Playground, the noise is relative to the spacing of the arms:
+    ``noise`` is the standard deviation of the Gaussian added to each coordinate
+    as a fraction of the distance between neighbouring arms (``1 / (1.75 *
+    classes)``), so the arms stay visible at every noise level up to about 0.3.
+    """
     y = _labels(n, classes)
     r = rng.random(n)
     t = 1.75 * 2 * math.pi * r + 2 * math.pi * y / classes
-    X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1) + noise * rng.standard_normal((n, 2))
+    spacing = 1.0 / (1.75 * classes)
+    X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1) + noise * spacing * rng.standard_normal((n, 2))
     return X, y
 
 
@@ -144,7 +151,7 @@ def names() -> list[str]:
 
     Examples
     --------
-    >>> from kit import datasets
+    >>> from kit.lab import datasets
     >>> datasets.names()
     ['abs', 'circle', 'cubic', 'gauss', 'moons', 'pixels', 'sine', 'spiral', 'xor']
     """
@@ -156,7 +163,7 @@ def task(name: str) -> str:
 
     Examples
     --------
-    >>> from kit import datasets
+    >>> from kit.lab import datasets
     >>> datasets.task("moons"), datasets.task("abs")
     ('classification', 'regression')
     """
@@ -199,7 +206,7 @@ def make(
 
     Examples
     --------
-    >>> from kit import datasets
+    >>> from kit.lab import datasets
     >>> X, y = datasets.make("spiral", n=300, noise=0.1, classes=3, seed=0)
     >>> X.shape, sorted(set(y.tolist()))
     ((300, 2), [0, 1, 2])
