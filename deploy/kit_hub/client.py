@@ -138,7 +138,7 @@ class Student:
         return self.api("GET", f"contents/{quote(path)}", params={"content": "1"})["content"]
 
     def run_notebook(self, path: str, *, cell_timeout: float = 300.0, save: bool = True,
-                     code: list[str] | None = None) -> NotebookRun:
+                     code: list[str] | None = None, shutdown: bool = True) -> NotebookRun:
         """Run every code cell of ``path`` in a new kernel of the user's server, in order.
 
         Like "Run All" in JupyterLab: a session for the notebook (so the kernel's working folder
@@ -146,7 +146,7 @@ class Student:
         outputs collected from iopub, stopping at the first error. With ``save``, the notebook
         with its outputs is written back (as a student's save would). ``code`` runs these
         sources instead of the notebook's cells (the notebook is then neither read nor saved).
-        The kernel is shut down at the end.
+        The kernel is shut down at the end, unless ``shutdown`` is false (the notebook left open).
         """
         t0 = time.perf_counter()
         run = NotebookRun(path)
@@ -172,10 +172,11 @@ class Student:
                     break
         finally:
             ws.close()
-            try:
-                self.api("DELETE", f"sessions/{session['id']}")
-            except (HubError, requests.RequestException):
-                pass
+            if shutdown:
+                try:
+                    self.api("DELETE", f"sessions/{session['id']}")
+                except (HubError, requests.RequestException):
+                    pass
         run.notebook = nb
         if save and code is None:
             self.api("PUT", f"contents/{quote(path)}", json={"type": "notebook", "format": "json", "content": nb})

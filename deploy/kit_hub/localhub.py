@@ -139,6 +139,31 @@ def memory(pids: Iterable[int]) -> tuple[int, int]:
     return pss, rss
 
 
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time, in seconds, used so far by ``pids`` (not their children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def peak_rss(pid: int) -> int:
+    """The most resident memory ``pid`` ever had (VmHWM), in bytes; 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 class LocalHub:
     """A JupyterHub started from the repository's configuration on free 127.0.0.1 ports.
 

@@ -92,6 +92,14 @@ def test_jupyterhub_itself_loads_the_file(tmp_path, kit_hub_installed):
     assert "KitLocalSpawner" in done.stdout and "127.0.0.1:8000" in done.stdout
 
 
+def test_every_setting_the_file_reads_is_documented_in_hub_env_example():
+    import re
+
+    read = set(re.findall(r"""setting\(\s*["']([A-Z_]+)["']""", CONFIG.read_text())) | {"SHARED_PASSWORD"}
+    documented = set(re.findall(r"^#?KIT_HUB_([A-Z_]+)=", (ROOT / "deploy" / "hub.env.example").read_text(), re.M))
+    assert read == documented
+
+
 # -- the Helm values: the same settings, past one server ------------------------------------------
 
 
