@@ -4,10 +4,10 @@ It runs the configuration file unchanged; only the ``KIT_HUB_*`` settings differ
 server: free ports, a state folder of its own, the simple spawner (no Unix users, homes under
 the state folder) and the shared-password authenticator. Every process it causes carries a
 marker in its environment, so that :meth:`LocalHub.stop` can find and kill whatever outlived
-the hub's own shutdown and tell which ones did. Linux only (it reads ``/proc``).
+the hub's own shutdown and tell which ones did. Linux only (it reads ``/proc``)::
 
->>> with LocalHub(tmp, lessons=release, users=["alice", "bob", "carol"]) as hub:   # doctest: +SKIP
-...     hub.url, hub.home("alice")
+    with LocalHub(tmp, lessons=release, users=["alice", "bob", "carol"]) as hub:
+        hub.url, hub.home("alice"), hub.password       # log in with kit_hub.client.Student
 """
 
 from __future__ import annotations

@@ -39,9 +39,15 @@ SETTINGS = {"MEM_LIMIT": "1G", "CPU_LIMIT": "1", "CULL_TIMEOUT": str(CULL_TIMEOU
             "ACTIVITY_INTERVAL": "5"}
 
 
-def _parallel(fn, items):
-    with ThreadPoolExecutor(len(items)) as pool:
-        return dict(zip(items, pool.map(fn, items), strict=True))
+def _everyone(hub, fn):
+    """``{user: fn(user)}`` for every user at once; a failure fails the test with the hub's log."""
+    try:
+        with ThreadPoolExecutor(len(USERS)) as pool:
+            out = dict(zip(USERS, pool.map(fn, USERS), strict=True))
+    except Exception as exc:
+        pytest.fail(f"{type(exc).__name__}: {exc}\n--- hub log ---\n{hub.log_tail()}")
+    hub.snapshot()
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -62,29 +68,16 @@ def students(hub):
     def arrive(name):
         s = Student(hub.url, name)
         s.login(hub.password)
-        s.spawn_seconds = s.start_server()
+        s.start_server()
         return s
 
-    try:
-        out = _parallel(arrive, USERS)
-    except Exception as exc:
-        pytest.fail(f"{exc}\n--- hub log ---\n{hub.log_tail()}")
-    hub.snapshot()
-    return out
+    return _everyone(hub, arrive)
 
 
 @pytest.fixture(scope="module")
 def runs(hub, students):
     """Lesson 1 run (and saved) in each user's own copy, all three at once."""
-    def run(name):
-        return students[name].run_notebook(f"lessons/{LESSON}")
-
-    try:
-        out = _parallel(run, USERS)
-    except Exception as exc:
-        pytest.fail(f"{exc}\n--- hub log ---\n{hub.log_tail()}")
-    hub.snapshot()
-    return out
+    return _everyone(hub, lambda name: students[name].run_notebook(f"lessons/{LESSON}"))
 
 
 def _ensure_running(student):

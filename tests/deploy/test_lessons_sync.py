@@ -273,3 +273,12 @@ def test_cli_errors_are_one_line(tmp_path, kit_hub_installed):
     assert done.stderr.strip().count("\n") == 0 and "kit-hub release: error: no lessons folder" in done.stderr
     done = _kit_hub("start", "--lessons", str(tmp_path))
     assert done.returncode == 2 and "no command after --" in done.stderr
+
+
+@pytest.mark.parametrize("module", ["kit_hub.lessons", "kit_hub.collect"])
+def test_the_docstring_examples_run(kit_hub_installed, module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
