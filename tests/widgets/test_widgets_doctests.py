@@ -8,14 +8,14 @@ import importlib
 import pytest
 
 MODULES = [
-    "kit.plot", "kit.plot.functions", "kit.plot.style", "kit.plot.training",
+    "kit.plot", "kit.plot.functions", "kit.plot.measured", "kit.plot.style", "kit.plot.training",
     "kit.widgets", "kit.widgets.models.base", "kit.widgets.models.descent", "kit.widgets.models.explorer",
     "kit.widgets.models.training", "kit.widgets.models.dead_units", "kit.widgets.models.saturation",
     "kit.widgets.models.playground", "kit.widgets.views.base", "kit.widgets.views.training",
     "kit.widgets.views.explorer", "kit.widgets.views.descent", "kit.widgets.views.dead_units",
     "kit.widgets.views.saturation", "kit.widgets.views.playground",
 ]
-WITH_EXAMPLES = {"kit.plot", "kit.plot.functions", "kit.plot.style", "kit.plot.training", "kit.widgets",
+WITH_EXAMPLES = {"kit.plot", "kit.plot.functions", "kit.plot.measured", "kit.plot.style", "kit.plot.training", "kit.widgets",
                  "kit.widgets.models.descent", "kit.widgets.models.explorer", "kit.widgets.models.playground"}
 
 
