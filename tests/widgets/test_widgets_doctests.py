@@ -16,7 +16,8 @@ MODULES = [
     "kit.widgets.views.saturation", "kit.widgets.views.playground",
 ]
 WITH_EXAMPLES = {"kit.plot", "kit.plot.functions", "kit.plot.measured", "kit.plot.style", "kit.plot.training", "kit.widgets",
-                 "kit.widgets.models.descent", "kit.widgets.models.explorer", "kit.widgets.models.playground"}
+                 "kit.widgets.models.descent", "kit.widgets.models.explorer", "kit.widgets.models.playground",
+                 "kit.widgets.models.saturation"}
 
 
 @pytest.mark.parametrize("name", MODULES)
