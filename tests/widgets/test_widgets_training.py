@@ -93,6 +93,17 @@ def test_test_loss_is_binary_cross_entropy_on_held_out_points():
     np.testing.assert_array_equal(m.loss_plot.train.get_data()[1], m.history.loss)
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_the_default_network_learns_the_spiral(seed):
+    """Measured over seeds 0-4: training accuracy 0.95-0.99 after 1000 steps, 0.97-0.99 on the test points
+    after 2000 (the former default, 2-8-8-1 with SGD at 0.1, stayed at 0.61-0.67)."""
+    m = PlaygroundModel(dataset="spiral", seed=seed)
+    m.trainer.record_every = 1000
+    m.step(1000)
+    assert m.history.accuracy[-1] >= 0.9
+    assert np.mean((m.predict(m.X_test)[:, 0] > 0.5) == m.y_test) >= 0.85
+
+
 def test_boundary_image_is_the_network_on_a_grid():
     m = PlaygroundModel(n=200)
     m.step(10)
@@ -191,7 +202,7 @@ def test_blitted_frames_equal_a_full_redraw():
 
     from kit.plot.style import FrameCache, rc
 
-    m = PlaygroundModel(n=200)
+    m = PlaygroundModel(n=200, hidden=[8, 8], optimizer="sgd", lr=0.1)  # a run whose y limits settle by frame 3
     m.png()
     for _ in range(5):  # x limits 10, 20, 50, 50, 50: full draws, then blitted frames
         m.step()
