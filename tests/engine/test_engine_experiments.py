@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import kit
-from kit import experiments, nn
+from kit import nn
+from kit.lab import datasets, experiments
 
 
 def test_born_dead_simulation_matches_formula_within_4_standard_errors():
@@ -103,7 +104,7 @@ def test_dead_fraction_grows_with_learning_rate():
 def test_over_seeds_measures_each_run_as_the_engine_does():
     r = experiments.over_seeds((0, 3), sizes=(2, 8, 1), activation="sigmoid", data="gauss", raw=(20.0, 30.0),
                                lr=0.5, steps=50)
-    X, y = kit.datasets.make("gauss", n=400, noise=0.1, seed=0)
+    X, y = datasets.make("gauss", n=400, noise=0.1, seed=0)
     np.testing.assert_array_equal(r["X"], X * 20 + 30)
     net = nn.MLP([2, 8, 1], activation="sigmoid", init="he", seed=3)
     h = nn.train(net, X * 20 + 30, y, loss="bce", lr=0.5, steps=50, seed=3)
@@ -143,8 +144,6 @@ def test_dropout_revival_first_layer_never_revives():
         assert r[f"revived_{arm}"][:, 0].tolist() == [0, 0]
         assert np.all(r[f"dead_{arm}"][:, 0] >= r["dead"][:, 0])
         assert np.all(r[f"revived_{arm}"] <= r["dead"])
-    from kit import datasets
-
     X, y = datasets.make("spiral", n=400, seed=0)
     net = nn.MLP([2, 32, 32, 1], seed=0)
     nn.train(net, X, y, lr=3.0, steps=100)
@@ -161,7 +160,7 @@ def test_dropout_revival_counts_revived_units_per_seed():
     the counts are those of the networks trained here by hand."""
     r = experiments.dropout_revival(p=0.5, bias=-0.5, kill_steps=0, optimizer="adam", lr=0.01, steps=50,
                                     seeds=(2,))
-    X, y = kit.datasets.make("spiral", n=400, seed=0)
+    X, y = datasets.make("spiral", n=400, seed=0)
     net = nn.MLP([2, 32, 32, 1], bias=-0.5, seed=2)
     before = nn.diagnostics(net, X)["dead_units"]
     assert r["dead"][0].tolist() == [int(u.sum()) for u in before]

@@ -24,7 +24,7 @@ with its default arguments, so it fits in a notebook cell.
 
 Examples
 --------
->>> from kit import experiments
+>>> from kit.lab import experiments
 >>> float(born_dead_exact(width=2, depth=3))
 0.578125
 """
@@ -38,10 +38,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit import datasets, nn
-from kit import init as _init
-from kit import optim as _optim
-from kit.network import _as_activation, _int, _number
+from kit import nn
+from kit._validate import integer, integers, number, numbers_list
+from kit.activation import Activation
+from kit.conformance import gaussian_mean
+from kit.lab import datasets
+from kit.nn import init as _init
+from kit.nn import optim as _optim
+from kit.registry import resolve
 
 __all__ = [
     "born_dead",
@@ -55,24 +59,6 @@ __all__ = [
     "over_seeds",
     "zero_derivative_edge",
 ]
-
-
-def _int_list(name: str, values: Any) -> list[int]:
-    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
-        values = [values]
-    out = [_int(name, v, 1) for v in values]
-    if not out:
-        raise ValueError(f"{name} must have at least one value")
-    return out
-
-
-def _numbers(name: str, values: Any, lo: float = -math.inf) -> list[float]:
-    """A sequence of finite numbers >= lo (> 0 when lo is 0, as for learning rates), checked before any work."""
-    vals = [values] if isinstance(values, (int, float, np.integer, np.floating)) else list(values)
-    out = [_number(name, v, lo) for v in vals]
-    if lo == 0 and any(v == 0 for v in out):
-        raise ValueError(f"{name} must be > 0, got {values!r}")
-    return out
 
 
 def _data(data: str, n: int, seed: int) -> tuple[NDArray[np.float64], NDArray, str | None]:
@@ -139,7 +125,7 @@ def kink_sensitivity(
         Units per hidden layer, initialisations per (dtype, depth), passes over
         the data, points of ``data``, rows per SGD step (all >= 1).
     data : str
-        A :mod:`kit.datasets` name.
+        A :mod:`kit.lab.datasets` name.
     activation : str
         The hidden layers' activation.
     kinks : (rule, rule)
@@ -163,9 +149,9 @@ def kink_sensitivity(
     [0.0]
     """
     dtypes = _dtype_names(dtypes)
-    depths = _int_list("depths", depths)
-    width, trials, epochs = _int("width", width, 1), _int("trials", trials, 1), _int("epochs", epochs, 1)
-    n, batch_size = _int("n", n, 1), _int("batch_size", batch_size, 1)
+    depths = integers("depths", depths, lowest=1)
+    width, trials, epochs = integer("width", width, lowest=1), integer("trials", trials, lowest=1), integer("epochs", epochs, lowest=1)
+    n, batch_size = integer("n", n, lowest=1), integer("batch_size", batch_size, lowest=1)
     X, y = datasets.make(data, n=n, seed=seed)
     classification = datasets.task(data) == "classification"
     n_out = int(y.max()) + 1 if classification else 1
@@ -223,7 +209,7 @@ def exact_zeros(
     sizes : sequence of int
         Layer widths; ``sizes[0]`` must match ``data``'s inputs.
     data : str
-        A :mod:`kit.datasets` name (400 points).
+        A :mod:`kit.lab.datasets` name (400 points).
     steps, batch_size : int
         SGD steps and rows per step.
     lr : float
@@ -248,12 +234,12 @@ def exact_zeros(
     >>> sorted(r["float64"])
     ['evaluated', 'hits', 'per_layer', 'rate']
     """
-    steps = _int("steps", steps, 1)
+    steps = integer("steps", steps, lowest=1)
     dtypes = _dtype_names(dtypes)
     X, y, loss = _data(data, 400, seed)
     _check_net(sizes, bias=bias)
-    _int("batch_size", batch_size, 1)
-    _numbers("lr", lr, 0.0)
+    integer("batch_size", batch_size, lowest=1)
+    numbers_list("lr", lr, above=0)
     out: dict[str, dict[str, Any]] = {}
     for dtype in dtypes:
         acc = accumulate if np.dtype(dtype) == np.float16 else None
@@ -327,7 +313,7 @@ def born_dead(
     inputs : int
         Size of the fixed input.
     init : str or (str, dict)
-        A :mod:`kit.init` spec.
+        A :mod:`kit.nn.init` spec.
     seed : int
 
     Returns
@@ -341,8 +327,8 @@ def born_dead(
     >>> bool(np.all(np.abs(sim - exact) < 0.03))
     True
     """
-    width, trials, inputs = _int("width", width, 1), _int("trials", trials, 1), _int("inputs", inputs, 1)
-    depths = _int_list("depths", depths)
+    width, trials, inputs = integer("width", width, lowest=1), integer("trials", trials, lowest=1), integer("inputs", inputs, lowest=1)
+    depths = integers("depths", depths, lowest=1)
     _init.parse(init)  # an unknown name fails here, before any work
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(inputs)
@@ -363,13 +349,6 @@ def born_dead(
 
 
 # -- one set-up, trained once per seed ---------------------------------------------
-
-
-def _seed_list(seeds: Any) -> list[int]:
-    out = [_int("seeds", s, 0) for s in (seeds if not isinstance(seeds, (int, np.integer)) else [seeds])]
-    if len(out) < 1:
-        raise ValueError("seeds must have at least one value")
-    return out
 
 
 def over_seeds(
@@ -407,7 +386,7 @@ def over_seeds(
     activation, init, bias, dtype
         As for :class:`kit.nn.MLP` (``bias``: the hidden biases' initial value).
     data : str
-        A :mod:`kit.datasets` name; ``n`` and ``noise`` as :func:`kit.datasets.make`.
+        A :mod:`kit.lab.datasets` name; ``n`` and ``noise`` as :func:`kit.lab.datasets.make`.
     raw : (scale, shift)
         The data as if measured in other units: every feature becomes
         ``x * scale + shift`` *before* training ("age in years").
@@ -439,13 +418,13 @@ def over_seeds(
     ['accuracy', 'dead', 'dead_fraction', 'largest_dead_z', 'loss', 'loss_start', 'saturated',
      'saturated_start', 'stopped']
     """
-    seeds = _seed_list(seeds)
-    scale, shift = (_number("raw scale", raw[0], -math.inf), _number("raw shift", raw[1], -math.inf))
+    seeds = integers("seeds", seeds, lowest=0)
+    scale, shift = number("raw scale", raw[0]), number("raw shift", raw[1])
     if scale == 0:
         raise ValueError("raw scale must be non-zero")
     if not isinstance(standardize, (bool, np.bool_)):
         raise TypeError(f"standardize must be True or False, got {standardize!r}")
-    steps = _int("steps", steps, 1)
+    steps = integer("steps", steps, lowest=1)
     X, y = datasets.make(data, n=n, noise=noise, seed=0)
     X = X * scale + shift
     loss = "mse" if datasets.task(data) == "regression" else None
@@ -512,7 +491,7 @@ def dead_fraction(
     sizes : sequence of int
         Layer widths.
     data : str
-        A :mod:`kit.datasets` name.
+        A :mod:`kit.lab.datasets` name.
     steps, batch_size : int
     optimizer : {"sgd", "momentum", "adam"}
     dropout : float
@@ -534,14 +513,12 @@ def dead_fraction(
     >>> f.shape
     (1, 1, 2)
     """
-    lrs, biases = _numbers("lrs", lrs, 0.0), _numbers("biases", biases)
-    seeds = _seed_list(seeds)
-    if not (lrs and biases):
-        raise ValueError("lrs and biases must each have at least one value")
+    lrs, biases = numbers_list("lrs", lrs, above=0), numbers_list("biases", biases)
+    seeds = integers("seeds", seeds, lowest=0)
     _check_net(sizes, activation)
-    _int("steps", steps, 1)
-    _int("batch_size", batch_size, 1)
-    _number("dropout", dropout, 0.0, 1.0)
+    integer("steps", steps, lowest=1)
+    integer("batch_size", batch_size, lowest=1)
+    number("dropout", dropout, lowest=0, below=1)
     _optim.check_name(optimizer)
     datasets.task(data)
     out = np.zeros((len(biases), len(lrs), len(seeds)))
@@ -610,11 +587,11 @@ def dropout_revival(
     >>> r["dead"].shape, r["revived_with"][:, 0].tolist()  # the first layer never revives
     ((2, 2), [0, 0])
     """
-    _number("p", p, 0.0, 1.0)
-    _numbers("kill_lr", kill_lr, 0.0)
-    _numbers("lr", lr, 0.0)
-    kill_steps, steps = _int("kill_steps", kill_steps, 0), _int("steps", steps, 1)
-    seeds = _seed_list(seeds)
+    number("p", p, lowest=0, below=1)
+    number("kill_lr", kill_lr, above=0)
+    number("lr", lr, above=0)
+    kill_steps, steps = integer("kill_steps", kill_steps, lowest=0), integer("steps", steps, lowest=1)
+    seeds = integers("seeds", seeds, lowest=0)
     _check_net(sizes, bias=bias)
     _optim.check_name(optimizer)
     X, y, loss = _data(data, 400, 0)
@@ -671,7 +648,7 @@ def zero_derivative_edge(activation: Any = "elu", dtype: str = "float32", lo: fl
     ...
     ValueError: the derivative of leaky_relu is not exactly 0 at z = -10000.0 in float32: no dead region to find
     """
-    act = _as_activation(activation)
+    act = resolve(activation)
     dt = np.dtype(_dtype_names([dtype])[0])
 
     def zero(v: Any) -> bool:
@@ -698,21 +675,14 @@ def zero_derivative_edge(activation: Any = "elu", dtype: str = "float32", lo: fl
 # -- expectations under a Gaussian --------------------------------------------------
 
 
-def _gaussian_expectation(f: Any, scales: Any, act: Any) -> NDArray[np.float64]:
-    """E[f(z)] for z ~ N(0, s²) by the midpoint rule on 240,000 cells over ±12 s, with the
-    activation's kinks as cell edges (so jumps of f' fall between cells): error below 1e-7."""
+def _gaussian_expectation(g: Any, scales: Any, act: Activation) -> NDArray[np.float64]:
+    """E[g(z)] for z ~ N(0, s²) for each scale s (:func:`kit.conformance.gaussian_mean`)."""
     s_arr = np.asarray(scales, dtype=np.float64)
     if s_arr.size == 0 or not np.all(np.isfinite(s_arr)) or np.any(s_arr <= 0):
         raise ValueError(f"scales must be positive finite numbers, got {scales!r}")
     out = np.empty(s_arr.shape)
     for idx, s in np.ndenumerate(s_arr):
-        half = 12.0 * s
-        edges = np.union1d(np.linspace(-half, half, 240_001), act.kinks(-half, half))
-        u = 0.5 * (edges[1:] + edges[:-1])
-        weight = np.exp(-0.5 * (u / s) ** 2) / (s * math.sqrt(2 * math.pi)) * np.diff(edges)
-        with np.errstate(all="ignore"):
-            vals = np.asarray(f(u), dtype=np.float64)
-        out[idx] = float(np.sum(vals * weight))
+        out[idx] = gaussian_mean(act, g, float(s))
     return out
 
 
@@ -723,7 +693,7 @@ def mean_derivative(
 
     For the sigmoid: 0.2066, 0.1148, 0.0393 for s = 1, 3, 10 (the gradient
     fades as inputs spread out: a reason to standardise them).  Computed by
-    the midpoint rule on a fine grid over ±12 s (error below 1e-7).
+    Gauss-Legendre quadrature over ±12 s split at the kinks (exact to rounding on each smooth piece).
 
     Parameters
     ----------
@@ -744,7 +714,7 @@ def mean_derivative(
     >>> mean_derivative([1.0], activation="relu").round(6).tolist()  # ReLU'(z) = 1 for z > 0
     [0.5]
     """
-    act = _as_activation(activation)
+    act = resolve(activation)
     return _gaussian_expectation(lambda u: act.derivative(u, kink=kink), scales, act)
 
 
@@ -766,5 +736,5 @@ def mean_value(scales: Any = (1.0,), activation: Any = "relu") -> NDArray[np.flo
     >>> mean_value([1.0], activation="relu").round(5).tolist()
     [0.39894]
     """
-    act = _as_activation(activation)
+    act = resolve(activation)
     return _gaussian_expectation(act.value, scales, act)
