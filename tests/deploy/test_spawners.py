@@ -22,6 +22,14 @@ SHOW = "import json, os, resource; print(json.dumps([resource.getrlimit(resource
        "resource.getrlimit(resource.RLIMIT_NPROC), os.getcwd()]))"
 
 
+def _run(coro):
+    """Run a coroutine to the end in a thread of its own (another test's event loop may be running here)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _spawner(cls, tmp_path, **traits):
     from jupyterhub.objects import Hub
 
@@ -98,7 +106,7 @@ def test_the_systemd_unit_gets_memory_cpu_and_tasks_limits(tmp_path, systemdspaw
     with mock.patch.object(systemd, "start_transient_service", fake_start), \
             mock.patch.object(systemd, "service_running", no), mock.patch.object(systemd, "service_failed", no), \
             mock.patch.object(KitSystemdSpawner, "poll", running):
-        ip, _ = asyncio.run(sp.start())
+        ip, _ = _run(sp.start())
     assert ip == "127.0.0.1"
     props = started["properties"]
     assert (props["MemoryMax"], props["CPUQuota"], props["TasksMax"]) == (1024**3, "150%", "300")
@@ -113,7 +121,7 @@ def test_the_local_spawner_says_it_does_not_enforce_cpu(tmp_path, kit_hub_instal
 
     sp = _spawner(KitSimpleLocalSpawner, tmp_path, cpu_limit=cpu, home_dir_template=str(tmp_path / "{username}"),
                   cmd=[sys.executable, "-c", "pass"])
-    asyncio.run(sp.start())
-    asyncio.run(sp.stop(now=True))
+    _run(sp.start())
+    _run(sp.stop(now=True))
     said = [r.getMessage() for r in caplog.records if "not enforced" in r.getMessage()]
     assert len(said) == (1 if cpu else 0)
