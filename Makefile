@@ -11,11 +11,13 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with lessons/sanitize.cfg
 PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint lessons bench torch clean
+.PHONY: lab test lint lessons bench torch hub-proxy clean
 
-$(STAMP): pyproject.toml $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
+HUB_PROXY := deploy/node_modules/.bin/configurable-http-proxy
+
+$(STAMP): pyproject.toml deploy/pyproject.toml $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -e '.[dev]' $(foreach p,$(PLUGINS),-e ./$(p)) 2>&1 | grep -v '^WARNING: Location' || true
+	$(PIP) install -e '.[dev]' $(foreach p,$(PLUGINS),-e ./$(p)) -e './deploy[systemd]' 2>&1 | grep -v '^WARNING: Location' || true
 	$(BIN)/python -c "import kit, sys; problems = kit.plugin_problems(); print('\n'.join(map(str, problems))); sys.exit(bool(problems))"
 	touch $(STAMP)
 
@@ -26,7 +28,9 @@ lab: $(STAMP)
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
 test: $(STAMP)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
-	$(BIN)/ruff check kit tests benchmarks plugins
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory hub-proxy; \
+	 else echo "npm not found: the JupyterHub test (tests/deploy/test_hub.py) will skip"; fi
+	$(BIN)/ruff check kit tests benchmarks plugins deploy
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
 
@@ -35,11 +39,18 @@ lessons: $(STAMP)
 	$(BIN)/python -m kit.lessons lessons
 
 ## bench: install PyTorch (CPU) and print the benchmark tables
-bench: $(STAMP) torch
+bench: $(STAMP) torch hub-proxy
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+## hub-proxy: JupyterHub's proxy (configurable-http-proxy, from the npm registry) into deploy/node_modules
+hub-proxy: $(HUB_PROXY)
+
+$(HUB_PROXY): deploy/package.json deploy/package-lock.json
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 torch: $(STAMP)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(PIP) install torch==2.13.0
 
 clean:
-	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info
+	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info deploy/*.egg-info deploy/node_modules
