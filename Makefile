@@ -15,11 +15,13 @@ FW_VENV := .venv-frameworks
 FW_STAMP := $(FW_VENV)/.frameworks-installed
 FW_PACKAGES := torch==2.13.0 jax==0.10.2 jaxlib==0.10.2 tensorflow-cpu==2.21.0 keras==3.15.1
 
-.PHONY: lab test lint lessons bench torch frameworks clean
+.PHONY: lab test lint lessons bench torch frameworks hub-proxy clean
 
-$(STAMP): pyproject.toml $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
+HUB_PROXY := deploy/node_modules/.bin/configurable-http-proxy
+
+$(STAMP): pyproject.toml deploy/pyproject.toml $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -e '.[dev]' $(foreach p,$(PLUGINS),-e ./$(p)) 2>&1 | grep -v '^WARNING: Location' || true
+	$(PIP) install -e '.[dev]' $(foreach p,$(PLUGINS),-e ./$(p)) -e './deploy[systemd]' 2>&1 | grep -v '^WARNING: Location' || true
 	$(BIN)/python -c "import kit, sys; problems = kit.plugin_problems(); print('\n'.join(map(str, problems))); sys.exit(bool(problems))"
 	touch $(STAMP)
 
@@ -31,7 +33,9 @@ lab: $(STAMP)
 test: $(STAMP)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
 	@if [ -n "$$KIT_WITH_FRAMEWORKS" ]; then $(MAKE) --no-print-directory frameworks; fi
-	$(BIN)/ruff check kit tests benchmarks plugins
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory hub-proxy; \
+	 else echo "npm not found: the JupyterHub test (tests/deploy/test_hub.py) will skip"; fi
+	$(BIN)/ruff check kit tests benchmarks plugins deploy
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
 
@@ -40,8 +44,15 @@ lessons: $(STAMP)
 	$(BIN)/python -m kit.lessons lessons
 
 ## bench: install PyTorch (CPU) and print the benchmark tables
-bench: $(STAMP) torch
+bench: $(STAMP) torch hub-proxy
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+## hub-proxy: JupyterHub's proxy (configurable-http-proxy, from the npm registry) into deploy/node_modules
+hub-proxy: $(HUB_PROXY)
+
+$(HUB_PROXY): deploy/package.json deploy/package-lock.json
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 torch: $(STAMP)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(PIP) install torch==2.13.0
@@ -56,4 +67,4 @@ $(FW_STAMP):
 	touch $(FW_STAMP)
 
 clean:
-	rm -rf $(VENV) $(FW_VENV) build *.egg-info plugins/*/*.egg-info
+	rm -rf $(VENV) $(FW_VENV) build *.egg-info plugins/*/*.egg-info deploy/*.egg-info deploy/node_modules
