@@ -10,8 +10,12 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider
 PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+# PyTorch, JAX and TensorFlow for the live kink-convention tests (tests/frameworks), in their own environment
+FW_VENV := .venv-frameworks
+FW_STAMP := $(FW_VENV)/.frameworks-installed
+FW_PACKAGES := torch==2.13.0 jax==0.10.2 jaxlib==0.10.2 tensorflow-cpu==2.21.0 keras==3.15.1
 
-.PHONY: lab test lint lessons bench torch hub-proxy clean
+.PHONY: lab test lint lessons bench torch frameworks hub-proxy clean
 
 HUB_PROXY := deploy/node_modules/.bin/configurable-http-proxy
 
@@ -28,6 +32,7 @@ lab: $(STAMP)
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
 test: $(STAMP)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
+	@if [ -n "$$KIT_WITH_FRAMEWORKS" ]; then $(MAKE) --no-print-directory frameworks; fi
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory hub-proxy; \
 	 else echo "npm not found: the JupyterHub test (tests/deploy/test_hub.py) will skip"; fi
 	$(BIN)/ruff check kit tests benchmarks plugins deploy
@@ -52,5 +57,14 @@ $(HUB_PROXY): deploy/package.json deploy/package-lock.json
 torch: $(STAMP)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(PIP) install torch==2.13.0
 
+## frameworks: PyTorch (CPU), JAX and TensorFlow (CPU) in .venv-frameworks for the live framework tests
+frameworks: $(FW_STAMP)
+
+$(FW_STAMP):
+	test -x $(FW_VENV)/bin/python || $(PYTHON) -m venv $(FW_VENV)
+	$(FW_VENV)/bin/python -m pip --disable-pip-version-check -q install $(FW_PACKAGES) 2>&1 | grep -v '^WARNING: Location' || true
+	$(FW_VENV)/bin/python -c "import torch, jax, tensorflow, keras"
+	touch $(FW_STAMP)
+
 clean:
-	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info deploy/*.egg-info deploy/node_modules
+	rm -rf $(VENV) $(FW_VENV) build *.egg-info plugins/*/*.egg-info deploy/*.egg-info deploy/node_modules

@@ -134,8 +134,12 @@ def _snake(name: str) -> str:
 def as_float_array(z: Any, what: str = "z") -> NDArray[np.floating]:
     """Return ``z`` as a floating numpy array, keeping a floating dtype.
 
-    Integers and booleans become float64; anything that is not a real number
-    raises ``TypeError`` saying what was expected.
+    Integers and booleans become float64; float16, float32 and float64 are
+    kept.  Anything else raises ``TypeError`` saying what was expected:
+    non-numbers, complex numbers, ``np.longdouble`` (its precision differs
+    between machines, and scipy's special functions refuse it), and masked
+    arrays (whose mask plain numpy code drops; the activations' own methods
+    take them and keep the mask).
 
     Examples
     --------
@@ -143,9 +147,18 @@ def as_float_array(z: Any, what: str = "z") -> NDArray[np.floating]:
     dtype('float64')
     >>> as_float_array(np.float16(0.5)).dtype
     dtype('float16')
+    >>> as_float_array(np.ones(2, dtype=np.longdouble))
+    Traceback (most recent call last):
+    ...
+    TypeError: z: np.longdouble (float128) is not supported (its precision differs between machines); convert with z.astype(np.float64)
     """
+    if isinstance(z, np.ma.MaskedArray):
+        raise TypeError(
+            f"{what}: a masked array would lose its mask here; pass z.filled(np.nan), or call the activation's "
+            f"value/left_derivative/right_derivative/derivative, which keep the mask"
+        )
     if isinstance(z, np.ndarray):
-        arr = z
+        arr = z if type(z) is np.ndarray else np.asarray(z)  # np.matrix and other subclasses: plain arrays
     elif isinstance(z, (str, bytes)):
         raise TypeError(f"{what}: expected real numbers (a float or an array of floats), got {type(z).__name__} {z!r}")
     else:
@@ -156,8 +169,13 @@ def as_float_array(z: Any, what: str = "z") -> NDArray[np.floating]:
                 f"{what}: expected real numbers (a float or an array of floats), got {type(z).__name__}"
             ) from exc
     kind = arr.dtype.kind
-    if kind == "f":
+    if kind == "f" and arr.dtype.itemsize <= 8:
         return arr
+    if kind == "f":
+        raise TypeError(
+            f"{what}: np.longdouble ({arr.dtype}) is not supported (its precision differs between machines); "
+            f"convert with z.astype(np.float64)"
+        )
     if kind in "iub":
         return arr.astype(np.float64)
     raise TypeError(
@@ -167,7 +185,16 @@ def as_float_array(z: Any, what: str = "z") -> NDArray[np.floating]:
 
 def _elementwise(compute: Callable[[NDArray[np.floating]], Any], z: Any) -> Any:
     """``compute(as_float_array(z))``, given back as a Python float for a Python
-    number, a numpy scalar for a numpy scalar, and as computed otherwise."""
+    number, a numpy scalar for a numpy scalar, and as computed otherwise.
+
+    A masked array is computed on its data with the masked entries filled
+    with 0 (so they raise nothing and cost nothing), and given back masked
+    where it was: the plugin's code only ever sees plain arrays."""
+    if isinstance(z, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(z)
+        data = as_float_array(np.ma.getdata(z))
+        out = np.asarray(compute(np.where(mask, data.dtype.type(0), data)))
+        return np.ma.MaskedArray(out, mask=mask.copy() if out.shape == mask.shape else np.ma.nomask)
     python_scalar = isinstance(z, (int, float)) and not isinstance(z, np.generic)
     out = compute(as_float_array(z))
     if not (python_scalar or isinstance(z, np.generic)) or np.ndim(out) != 0:
@@ -546,10 +573,10 @@ class Activation:
         >>> import kit
         >>> kit.get("hard_tanh").framework_rule("jax")   # the inside slope at both kinks
         {-1.0: 'right', 1.0: 'left'}
-        >>> kit.get("hard_tanh").framework_rule("tensorflow")
+        >>> kit.get("step").framework_rule("tensorflow")
         Traceback (most recent call last):
         ...
-        ValueError: hard_tanh: what tensorflow returns at its kinks is not recorded ...; choose ...
+        ValueError: step: what tensorflow returns at its kinks is not recorded ...; choose ...
         """
         if framework not in FRAMEWORKS:
             raise ValueError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
@@ -683,6 +710,10 @@ _WRAPPERS: dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
     "kinks": _checking(_check_window),
     "saturation": _checking(_check_tol_arg),
 }
+# the base class's own kinks() and saturation() check their arguments too, so that a plugin
+# that keeps the defaults refuses kinks(nan, 1) exactly as one that overrides them
+Activation.kinks = _WRAPPERS["kinks"](Activation.kinks)  # type: ignore[method-assign]
+Activation.saturation = _WRAPPERS["saturation"](Activation.saturation)  # type: ignore[method-assign]
 
 
 def _smooth(act: Activation) -> bool:
@@ -717,37 +748,59 @@ def _grad_bound(act: Activation, x: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.fmax(left, right)
 
 
+def _ordered(x: float) -> int:
+    """An integer for the float64 ``x`` that orders as the floats do (-0.0 and 0.0 share 0)."""
+    bits = int(np.array([x], dtype=np.float64).view(np.int64)[0])
+    return bits if bits >= 0 else -(bits & 0x7FFFFFFFFFFFFFFF)
+
+
+def _unordered(k: int) -> float:
+    mag = float(np.array([abs(k)], dtype=np.int64).view(np.float64)[0])
+    return mag if k >= 0 else -mag
+
+
 def _bisect(act: Activation, inside: float, outside: float, tol: float) -> float:
-    """Last point from ``inside`` (saturated) towards ``outside`` that is saturated."""
-    for _ in range(200):
-        mid = inside + (outside - inside) / 2
-        if mid == inside or mid == outside:
-            break
-        if _grad_bound(act, np.array([mid]))[0] <= tol:
-            inside = mid
+    """Last float64 from ``inside`` (saturated) towards ``outside`` that is saturated.
+
+    Bisects over the floats themselves (their ordered bit patterns), so it
+    ends within one float of the edge in at most 64 steps, however far apart
+    the two points are in magnitude (tanh shrink's dead band is 1.5e-162 wide).
+    """
+    lo, hi = _ordered(inside), _ordered(outside)
+    while abs(hi - lo) > 1:
+        mid = (lo + hi) // 2
+        if _grad_bound(act, np.array([_unordered(mid)]))[0] <= tol:
+            lo = mid
         else:
-            outside = mid
-    return inside
+            hi = mid
+    return _unordered(lo)
 
 
 def numerical_saturation(act: Activation, tol: float = SATURATION_TOL) -> list[tuple[float, float]]:
     """Saturation intervals of ``act`` found numerically.
 
-    Scans [-50, 50] in steps of 0.005 plus a geometric grid out to ±1e300 and the
-    kinks in [-50, 50], then refines each end by bisection; an end within 1e-9
-    of a kink is snapped to it, and a run that reaches the end of the grid
-    extends to infinity.  What is narrower than the grid step may be missed.
+    Scans [-50, 50] in steps of 0.005 plus a geometric grid out to ±1e300, then
+    refines each end by bisection; an end within 1e-9 of a kink is snapped to
+    it, and a run that reaches the end of the grid extends to infinity.  The
+    answer holds almost everywhere, as the contract asks: a declared kink
+    (``kinks()``, a set of measure zero) never splits an interval, so a
+    staircase's or floor's dead region is ``[(-inf, inf)]`` although each step
+    has an infinite one-sided derivative, and an isolated point where the
+    derivative happens to be 0 (hard swish's minimum) makes no interval.
+    What is narrower than the grid step may be missed.
 
     Examples
     --------
     >>> import kit
     >>> numerical_saturation(kit.get("relu"), tol=0)
     [(-inf, 0.0)]
+    >>> numerical_saturation(kit.get("step"), tol=0)    # the jump at 0 is a declared kink
+    [(-inf, inf)]
     """
     tol = validate_tol(tol)
-    kinks = act.kinks(-SCAN_HALF_WIDTH, SCAN_HALF_WIDTH)
-    x = np.union1d(SCAN_GRID, kinks)
-    sat = _grad_bound(act, x) <= tol
+    sat = _grad_bound(act, SCAN_GRID) <= tol
+    keep = ~_declared(act, SCAN_GRID, ~sat)  # a declared kink is measure zero: it decides nothing
+    x, sat = SCAN_GRID[keep], sat[keep]
     if not sat.any():
         return []
     edges = np.flatnonzero(np.diff(np.concatenate([[0], sat.astype(np.int8), [0]])))
@@ -755,13 +808,55 @@ def numerical_saturation(act: Activation, tol: float = SATURATION_TOL) -> list[t
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
         lo = -math.inf if start == 0 else _bisect(act, x[start], x[start - 1], tol)
         hi = math.inf if stop == len(x) else _bisect(act, x[stop - 1], x[stop], tol)
-        out.append((_snap(lo, kinks), _snap(hi, kinks)))
+        lo, hi = _snap(act, lo), _snap(act, hi)
+        if lo < hi:  # a single point (a run of one grid point that bisection cannot widen) is measure zero
+            out.append((lo, hi))
     return out
 
 
-def _snap(point: float, kinks: NDArray[np.float64]) -> float:
-    if math.isfinite(point) and kinks.size:
-        near = kinks[np.argmin(np.abs(kinks - point))]
-        if abs(near - point) <= 1e-9 * (1 + abs(near)):
-            return float(near)
+def _kinks_or_none(act: Activation, lo: float, hi: float) -> NDArray[np.float64] | None:
+    """``act.kinks(lo, hi)`` as a sorted float64 array, or None if the plugin cannot answer."""
+    try:
+        return np.sort(np.asarray(act.kinks(lo, hi), dtype=np.float64).ravel())
+    except Exception:
+        return None
+
+
+_DECLARED_CHUNK = 256
+
+
+def _declared(act: Activation, x: NDArray[np.float64], ask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Which of the sorted points ``x[ask]`` are declared kinks (the others are reported False).
+
+    The points asked about are taken in runs of neighbours on the grid, at most
+    256 at a time, and each run costs one ``kinks(first, last)`` call, a lone
+    point ``kinks(x, x)``; so a function with millions of kinks where it is
+    saturated anyway (a fine staircase) is never asked to list them all.  A run
+    the plugin refuses (too many kinks) is asked point by point.
+    """
+    out = np.zeros(x.shape, dtype=bool)
+    idx = np.flatnonzero(ask)
+    if not idx.size:
+        return out
+    breaks = np.flatnonzero(np.diff(idx) > 1) + 1
+    for run in np.split(idx, breaks):
+        for start in range(0, run.size, _DECLARED_CHUNK):
+            chunk = run[start : start + _DECLARED_CHUNK]
+            found = _kinks_or_none(act, float(x[chunk[0]]), float(x[chunk[-1]]))
+            if found is not None:
+                out[chunk] = np.isin(x[chunk], found)
+                continue
+            for i in chunk:
+                one = _kinks_or_none(act, float(x[i]), float(x[i]))
+                out[i] = one is not None and one.size > 0
+    return out
+
+
+def _snap(act: Activation, point: float) -> float:
+    """``point``, or the declared kink within 1e-9 (1 + |k|) of it."""
+    if math.isfinite(point):
+        reach = 1e-9 * (1 + abs(point))
+        near = _kinks_or_none(act, point - reach, point + reach)
+        if near is not None and near.size:
+            return float(near[np.argmin(np.abs(near - point))])
     return float(point)

@@ -9,7 +9,13 @@ plugin: through entry points.  Discovery runs in stages with immutable records
 3. *validate*: check it gives a :class:`~kit.activation.Activation` that can be
    built with its defaults.
 
-A broken plugin is recorded and skipped, never fatal (:func:`plugin_problems`).
+A broken plugin is recorded and skipped, never fatal (:func:`plugin_problems`):
+whatever it raises while being imported or built, ``SystemExit`` included,
+and a call of ``os._exit`` (intercepted while plugin code is imported or
+built, so the kernel survives it), becomes a :class:`PluginError` naming the
+plugin; only ``KeyboardInterrupt`` passes.  An entry point whose name is not
+a valid activation name, or whose value is not ``package.module:Class``, is
+listed by :func:`status` with a sentence saying so.
 Two plugins with the same name clash: the built-in keeps the plain name and the
 other is reachable as ``"name@distribution"``; between two outside plugins
 neither gets the plain name, both keep their ``name@distribution`` spelling.
@@ -18,14 +24,17 @@ Activations defined in a notebook join with :func:`register`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import importlib.metadata as metadata
+import os
 import re
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from kit.activation import NAME_PATTERN, Activation
 
@@ -61,6 +70,72 @@ class UnknownActivation(KeyError):
 
 class PluginError(RuntimeError):
     """A plugin could not be loaded or validated.  The message names the plugin and its distribution."""
+
+
+QUALIFIED_NAME = re.compile(r"^[a-z][a-z0-9_]*@[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+"""``name@distribution``: how :func:`get` spells, and labels, the loser of a name clash."""
+
+_T = TypeVar("_T")
+
+
+class _ExitCalled(BaseException):
+    """Raised in place of ``os._exit(code)`` while plugin code is imported or built."""
+
+    def __init__(self, code: Any) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@contextlib.contextmanager
+def _exit_intercepted() -> Iterator[None]:
+    """``os._exit`` (and ``posix._exit``) raise :class:`_ExitCalled` instead of ending the process.
+
+    Only while plugin code is imported or built (the registry's lock is held);
+    the originals are restored afterwards, also when nested.
+    """
+
+    def refuse(code: Any = 0) -> None:
+        raise _ExitCalled(code)
+
+    modules = [os, *(m for m in (sys.modules.get("posix"), sys.modules.get("nt")) if m is not None)]
+    saved = [(m, m._exit) for m in modules if hasattr(m, "_exit")]
+    for m, _ in saved:
+        m._exit = refuse  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for m, original in reversed(saved):
+            m._exit = original  # type: ignore[assignment]
+
+
+def contained(where: str, doing: str, fn: Callable[[], _T]) -> _T:
+    """``fn()``, with anything it raises or exits with turned into a :class:`PluginError`.
+
+    ``where`` names the plugin, ``doing`` says what it was doing ("while being
+    imported").  ``sys.exit`` (a ``SystemExit``), ``os._exit`` (intercepted) and
+    any other ``BaseException`` become one sentence; ``KeyboardInterrupt``
+    passes, so the user can still stop the kernel; a :class:`PluginError`
+    passes as it is.
+
+    Examples
+    --------
+    >>> import sys
+    >>> contained("plugin 'x' from x-dist", "while being imported", lambda: sys.exit(3))
+    Traceback (most recent call last):
+    ...
+    kit.registry.PluginError: plugin 'x' from x-dist called sys.exit(3) while being imported
+    """
+    try:
+        with _exit_intercepted():
+            return fn()
+    except (KeyboardInterrupt, PluginError):
+        raise
+    except _ExitCalled as exc:
+        raise PluginError(f"{where} called os._exit({exc.code!r}) {doing}; the kit stopped it") from None
+    except SystemExit as exc:
+        raise PluginError(f"{where} called sys.exit({exc.code!r}) {doing}") from None
+    except BaseException as exc:
+        raise PluginError(f"{where} raised {type(exc).__name__}: {exc} {doing}".rstrip()) from exc
 
 
 @dataclass(frozen=True)
@@ -111,6 +186,7 @@ class _Registry:
         self._lock = threading.RLock()
         self._found: dict[str, Entry] | None = None
         self._clashes: list[Problem] = []
+        self._invalid: list[tuple[Entry, str]] = []
         self._runtime: dict[str, Entry] = {}
         self._loaded: dict[str, Any] = {}
         self._failed: dict[str, str] = {}
@@ -119,13 +195,14 @@ class _Registry:
     def _find(self) -> dict[str, Entry]:
         with self._lock:
             if self._found is None:
-                self._found, self._clashes = _discover()
+                self._found, self._clashes, self._invalid = _discover()
             return self._found
 
     def refresh(self) -> None:
         with self._lock:
             self._found = None
             self._clashes = []
+            self._invalid = []
             self._loaded.clear()
             self._failed.clear()
 
@@ -145,16 +222,13 @@ class _Registry:
                 return self._loaded[key]
             if key in self._failed:
                 raise PluginError(self._failed[key])
+            where = f"plugin {entry.name!r} from {entry.distribution} ({entry.value})"
             try:
-                obj = entry.loader() if entry.loader else _load_value(entry)
-                _validate(entry, obj)
+                obj = contained(where, "while being loaded", entry.loader) if entry.loader else _load_value(entry)
+                contained(where, "while being validated", lambda: _validate(entry, obj))
             except PluginError as exc:
                 self._failed[key] = str(exc)
                 raise
-            except Exception as exc:
-                msg = f"plugin {entry.name!r} from {entry.distribution} ({entry.value}) failed: {type(exc).__name__}: {exc}"
-                self._failed[key] = msg
-                raise PluginError(msg) from exc
             self._loaded[key] = obj
             return obj
 
@@ -210,15 +284,20 @@ class _Registry:
                 out.append((entry, "ok"))
             except PluginError as exc:
                 out.append((entry, str(exc)))
-        return out
+        out += self._invalid  # entry points that cannot even be named: shown, never loaded
+        return sorted(out, key=lambda row: (row[0].key, row[0].distribution))
 
     def problems(self) -> list[Problem]:
         failed = [Problem(e.name, e.distribution, state) for e, state in self.status() if state != "ok"]
         return sorted(failed + self._clashes, key=lambda p: (p.name, p.distribution))
 
 
-def _discover() -> tuple[dict[str, Entry], list[Problem]]:
-    """Stage 1: entry-point metadata only, sorted for determinism."""
+def _discover() -> tuple[dict[str, Entry], list[Problem], list[tuple[Entry, str]]]:
+    """Stage 1: entry-point metadata only, sorted for determinism.
+
+    Returns the usable entries by key, the name clashes, and the entry points
+    whose name is not a valid activation name (with the sentence saying so).
+    """
     raw: list[Entry] = []
     seen: set[tuple[str, str]] = set()
     for ep in metadata.entry_points(group=GROUP):
@@ -232,13 +311,17 @@ def _discover() -> tuple[dict[str, Entry], list[Problem]]:
     raw.sort(key=lambda e: (e.name, not e.builtin, _canonical(e.distribution)))
     found: dict[str, Entry] = {}
     problems: list[Problem] = []
+    invalid: list[tuple[Entry, str]] = []
     by_name: dict[str, list[Entry]] = {}
     for e in raw:
         by_name.setdefault(e.name, []).append(e)
     for name, group in by_name.items():
         if not NAME_PATTERN.match(name):
             for e in group:
-                problems.append(Problem(name, e.distribution, f"invalid activation name {name!r}: use [a-z][a-z0-9_]*"))
+                sentence = (f"plugin {name!r} from {e.distribution}: invalid activation name {name!r} "
+                            f"(use [a-z][a-z0-9_]*, e.g. {_suggest(name)!r}); it is not loaded")
+                invalid.append((e, sentence))
+                problems.append(Problem(name, e.distribution, sentence))
             continue
         if len(group) == 1:
             found[name] = group[0]
@@ -256,21 +339,38 @@ def _discover() -> tuple[dict[str, Entry], list[Problem]]:
         for e in group:
             if e is not winner:
                 problems.append(Problem(name, e.distribution, f"name clash between {dists}: {kept}; use {spell}"))
-    return found, problems
+    return found, problems, invalid
+
+
+def _suggest(name: str) -> str:
+    """A valid activation name close to ``name`` (``Bad-Name`` -> ``bad_name``)."""
+    out = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+    return out if NAME_PATTERN.match(out) else f"act_{out}".rstrip("_") or "my_activation"
 
 
 def _canonical(dist: str) -> str:
     return re.sub(r"[-_.]+", "-", dist).lower()
 
 
+_ENTRY_VALUE = re.compile(r"^\s*[A-Za-z_][\w.]*\s*:\s*[A-Za-z_][\w.]*\s*$")
+"""What an entry point's value must read: ``package.module:Class``."""
+
+
 def _load_value(entry: Entry) -> Any:
+    where = f"plugin {entry.name!r} from {entry.distribution}"
+    if not _ENTRY_VALUE.match(entry.value):
+        raise PluginError(
+            f"{where}: its entry point reads {entry.name} = {entry.value!r}, which is not 'package.module:Class'; "
+            f"fix [project.entry-points.\"{GROUP}\"] in its pyproject.toml and reinstall it"
+        )
     ep = metadata.EntryPoint(name=entry.name, value=entry.value, group=GROUP)
     try:
-        return ep.load()
-    except Exception as exc:
-        raise PluginError(
-            f"plugin {entry.name!r} from {entry.distribution}: cannot import {entry.value}: {type(exc).__name__}: {exc}"
-        ) from exc
+        return contained(where, f"while {entry.value} was being imported", ep.load)
+    except PluginError as exc:
+        if exc.__cause__ is None:  # sys.exit / os._exit: the sentence is complete
+            raise
+        cause = exc.__cause__
+        raise PluginError(f"{where}: cannot import {entry.value}: {type(cause).__name__}: {cause}") from cause
 
 
 def _validate(entry: Entry, obj: Any) -> None:
@@ -291,9 +391,12 @@ def _validate(entry: Entry, obj: Any) -> None:
 
 def _build(where: str, factory: Any, params: dict[str, Any]) -> Activation:
     try:
-        return factory(**params)
-    except Exception as exc:
-        raise PluginError(f"{where}: building it raised {type(exc).__name__}: {exc}") from exc
+        return contained(where, "while being built", lambda: factory(**params))
+    except PluginError as exc:
+        cause = exc.__cause__
+        if cause is None:
+            raise
+        raise PluginError(f"{where}: building it raised {type(cause).__name__}: {cause}") from cause
 
 
 _REGISTRY = _Registry()
@@ -356,13 +459,24 @@ def get(name: str | Activation, **params: float) -> Activation:
         label = name.name
     else:
         entry, factory = _REGISTRY.load(name)
-        act = factory(**params)
+        act = _with_params(f"plugin {entry.name!r} from {entry.distribution}", factory, params)
         if not isinstance(act, Activation):
             raise PluginError(f"plugin {name!r} returned {type(act).__name__}, not a kit.Activation")
-        label = entry.name
+        label = entry.key  # "relu@other-dist" after a clash: reports and plots say which one it is
     if act.name != label:
         act.name = label  # type: ignore[misc]  # the entry-point name wins
     return act
+
+
+def _with_params(where: str, factory: Any, params: dict[str, Any]) -> Any:
+    """``factory(**params)``: a plugin's own TypeError / ValueError for a bad parameter passes as it is,
+    anything else it raises or exits with becomes a :class:`PluginError`."""
+    try:
+        return contained(where, "while being built", lambda: factory(**params))
+    except PluginError as exc:
+        if isinstance(exc.__cause__, (TypeError, ValueError)):
+            raise exc.__cause__ from None
+        raise
 
 
 def register(cls: type[Activation], name: str | None = None) -> str:
@@ -493,9 +607,12 @@ def resolve(spec: Any, **params: float) -> Activation:
             f"or a pair (name, {{params}}), got {spec!r}"
         )
     try:
-        act = spec(**params)
-    except Exception as exc:
-        raise PluginError(f"building {what} raised {type(exc).__name__}: {exc}") from exc
+        act = contained(what, "while being built", lambda: spec(**params))
+    except PluginError as exc:
+        cause = exc.__cause__
+        if cause is None:  # sys.exit / os._exit
+            raise
+        raise PluginError(f"building {what} raised {type(cause).__name__}: {cause}") from cause
     if not isinstance(act, Activation):
         raise PluginError(f"calling {what} returned {type(act).__name__}, not a kit.Activation")
     return act
@@ -506,10 +623,17 @@ def _import_spec(spec: str) -> Any:
     if not _SPEC.match(spec):
         raise ValueError(f"expected 'package.module:Class', got {spec!r}")
     mod_name, qual = spec.split(":")
-    try:
+
+    def find() -> Any:
         obj: Any = importlib.import_module(mod_name)
         for part in qual.split("."):
             obj = getattr(obj, part)
-    except Exception as exc:
-        raise PluginError(f"cannot import {spec}: {type(exc).__name__}: {exc}") from exc
-    return obj
+        return obj
+
+    try:
+        return contained(spec, "while being imported", find)
+    except PluginError as exc:
+        cause = exc.__cause__
+        if cause is None:
+            raise
+        raise PluginError(f"cannot import {spec}: {type(cause).__name__}: {cause}") from cause

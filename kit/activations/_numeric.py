@@ -52,6 +52,37 @@ def keep_nan(z: NDArray, out: NDArray) -> NDArray:
     return out
 
 
+def no_neg_inf(z: NDArray) -> NDArray:
+    """``z`` with -inf replaced by the most negative finite number.
+
+    Where ``z * g(z)`` would be ``-inf * 0`` (silu, hard_swish far left), the
+    finite stand-in gives the limit -0 instead of NaN; a copy is made only
+    when -inf is present.
+    """
+    if z.size and not z.min() > -np.inf:  # -inf or NaN present: look closer
+        bad = z == -np.inf
+        if bad.any():
+            z = z.copy()
+            z[bad] = np.finfo(z.dtype).min
+    return z
+
+
+def box(z: NDArray, lo: float, hi: float, left: bool, height: float = 1.0) -> NDArray:
+    """``height`` on the open interval (lo, hi) plus the end the side sees, 0 elsewhere.
+
+    The left derivative sees (lo, hi], the right one [lo, hi): the slope of a
+    piece that is linear on [lo, hi].  NaN stays NaN.
+    """
+    if left:
+        m = (z > const(lo, z)) & (z <= const(hi, z))
+    else:
+        m = (z >= const(lo, z)) & (z < const(hi, z))
+    out = m.astype(z.dtype)
+    if height != 1.0:
+        out *= const(height, z)
+    return keep_nan(z, out)
+
+
 def elementwise(method: Callable[[Any, NDArray], NDArray] | None = None, *, float16_via_float32: bool = False) -> Any:
     """Decorate a kernel ``method(self, z)`` written for arrays of ndim >= 1.
 
@@ -67,7 +98,9 @@ def elementwise(method: Callable[[Any, NDArray], NDArray] | None = None, *, floa
             if z.ndim == 0:
                 return wrapper(self, z.reshape(1)).reshape(())
             if float16_via_float32 and z.dtype == np.float16:
-                return kernel(self, z.astype(np.float32)).astype(np.float16)
+                out = kernel(self, z.astype(np.float32))
+                with np.errstate(over="ignore"):  # beyond 65504: inf is the correct rounding
+                    return out.astype(np.float16)
             return kernel(self, z)
 
         return wrapper

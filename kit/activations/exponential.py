@@ -168,6 +168,10 @@ class CELU(Activation):
 
     Unlike ELU its derivative is 1 on both sides of 0 for every alpha: no
     kink.  It tends to -alpha as z -> -inf with derivative exp(z / alpha).
+    Yet Keras 3's ``celu`` (TensorFlow backend) returns 2 at 0: it computes
+    max(z, 0) + min(0, ...) and both the max and the min pass the gradient to
+    the tied branch.  An autodiff artefact at a point where nothing needs
+    deciding (measured live in ``tests/frameworks``); PyTorch and JAX give 1.
 
     Parameters
     ----------

@@ -1,9 +1,11 @@
-"""Activations with a jump: the derivative is 0 wherever it exists.
+"""Activations with a jump.
 
-Gradient descent learns nothing through them: the derivative is 0 almost
-everywhere, and at the jump the one-sided difference quotient from the side
-where f is not continuous grows without bound, so that side's derivative is
-``+inf``.  Frameworks return 0 there (or have no gradient at all).
+At a jump the one-sided difference quotient from the side where f is not
+continuous grows without bound, so that side's derivative is ``±inf``, and
+frameworks return a finite number there (or have no gradient at all).  The
+step and the sign have derivative 0 wherever it exists: gradient descent
+learns nothing through them.  The threshold function passes z above its
+threshold and is constant below: a dead region with a jump at its edge.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kit.activation import Activation, Fixed, within
-from kit.activations._numeric import ALL, elementwise, keep_nan
+from kit.activations._numeric import ALL, const, elementwise, keep_nan
 
-__all__ = ["Sign", "Step"]
+__all__ = ["Sign", "Step", "Threshold"]
 
 
 def _spike(z, at_zero):
@@ -119,3 +121,72 @@ class Sign(Activation):
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
         return _jump_saturation(tol)
 
+
+
+class Threshold(Activation):
+    """Threshold: z where z > threshold, else default_value (PyTorch's ``F.threshold``).
+
+    A dead region below the threshold with a jump at its edge: f(t) is
+    ``default_value`` but f is t just right of t, so the right derivative at t
+    is ``+inf`` when t > default_value (``-inf`` when it is below), and the
+    left one is 0.  With ``default_value == threshold`` it is continuous, a
+    kink with right derivative 1 (threshold 0, default 0 is ReLU).  PyTorch
+    (``threshold``) and Keras 3 (``threshold``) return 0 at t, the left
+    derivative; JAX has none.  PyTorch calls the second parameter ``value``
+    and Keras ``default_value``; here it is ``default_value``, since ``value``
+    is every activation's method.
+
+    Parameters
+    ----------
+    threshold : float, default 1.0
+        Where the dead region ends.
+    default_value : float, default 0.0
+        What f is on it.
+
+    Examples
+    --------
+    >>> f = Threshold()
+    >>> f.value([-1.0, 1.0, 1.5])
+    array([0. , 0. , 1.5])
+    >>> f.left_derivative(1.0), f.right_derivative(1.0)     # a jump from 0 up to 1
+    (0.0, inf)
+    >>> f.derivative(1.0, kink="pytorch")
+    0.0
+    >>> Threshold(threshold=0.0).right_derivative(0.0)     # continuous: this is ReLU
+    1.0
+    >>> f.saturation(tol=0)
+    [(-inf, 1.0)]
+    """
+
+    name = "threshold"
+    defaults = {"threshold": 1.0, "default_value": 0.0}
+    formula = r"\begin{cases} z & z > t \\ v & z \le t \end{cases}"
+    frameworks = {"pytorch": "left", "tensorflow": "left"}
+
+    @elementwise
+    def value(self, z: NDArray) -> NDArray:
+        return np.where(z <= const(self.threshold, z), const(self.default_value, z), z)  # NaN stays NaN
+
+    def _slope(self, z, at_threshold):
+        out = keep_nan(z, (z > const(self.threshold, z)).astype(z.dtype))
+        out[z == const(self.threshold, z)] = at_threshold
+        return out
+
+    @elementwise
+    def left_derivative(self, z: NDArray) -> NDArray:
+        return self._slope(z, 0.0)  # constant up to and including t
+
+    @elementwise
+    def right_derivative(self, z: NDArray) -> NDArray:
+        gap = self.threshold - self.default_value  # f(t+) - f(t)
+        return self._slope(z, 1.0 if gap == 0 else math.copysign(math.inf, gap))
+
+    def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
+        return within([self.threshold], lo, hi)
+
+    def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
+        t = self.threshold
+        if tol < 1:
+            return [(-math.inf, t)]
+        jump = self.threshold != self.default_value
+        return [(-math.inf, t), (t, math.inf)] if jump and tol < math.inf else list(ALL)

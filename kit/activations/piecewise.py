@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kit.activation import Activation, within
-from kit.activations._numeric import ALL, const, elementwise, keep_nan, step_mask
+from kit.activations._numeric import ALL, box, const, elementwise, keep_nan, step_mask
 
 __all__ = ["Abs", "HardSigmoid", "HardTanh", "Identity", "LeakyReLU", "ReLU", "ReLU6"]
 
@@ -101,7 +101,9 @@ class LeakyReLU(Activation):
     """Leaky ReLU, z for z > 0 and alpha * z otherwise: never dead.
 
     Kink at 0 with left derivative ``alpha`` and right derivative 1.  PyTorch
-    and TensorFlow return alpha there, JAX returns 1.
+    and TensorFlow return alpha there, JAX returns 1.  TensorFlow's op keeps
+    alpha as a 32-bit float, also in float64: its leaky_relu(alpha=0.2) is
+    this one with alpha = float32(0.2) = 0.20000000298.
 
     Parameters
     ----------
@@ -207,11 +209,11 @@ class ReLU6(Activation):
 
     @elementwise
     def left_derivative(self, z: NDArray) -> NDArray:
-        return _box(z, 0.0, 6.0, left=True)
+        return box(z, 0.0, 6.0, left=True)
 
     @elementwise
     def right_derivative(self, z: NDArray) -> NDArray:
-        return _box(z, 0.0, 6.0, left=False)
+        return box(z, 0.0, 6.0, left=False)
 
     def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
         return within([0.0, 6.0], lo, hi)
@@ -220,27 +222,12 @@ class ReLU6(Activation):
         return [(-math.inf, 0.0), (6.0, math.inf)] if tol < 1 else list(ALL)
 
 
-def _box(z, lo, hi, left, height=1.0):
-    """``height`` on the open interval (lo, hi) plus the end the side sees.
-
-    The left derivative sees (lo, hi], the right one [lo, hi); NaN stays NaN.
-    """
-    if left:
-        m = (z > const(lo, z)) & (z <= const(hi, z))
-    else:
-        m = (z >= const(lo, z)) & (z < const(hi, z))
-    out = m.astype(z.dtype)
-    if height != 1.0:
-        out *= const(height, z)
-    return keep_nan(z, out)
-
-
 class HardTanh(Activation):
     """Hard tanh, clip(z, -1, 1): dead outside [-1, 1].
 
     Kinks at -1 (left 0, right 1) and at 1 (left 1, right 0).  PyTorch
-    returns 0 at both (the outside piece), JAX 1 (the inside piece);
-    TensorFlow has no hard tanh.
+    returns 0 at both (the outside piece), JAX and Keras 3 (TensorFlow's
+    ``keras.activations.hard_tanh``) 1 (the inside piece).
 
     Examples
     --------
@@ -249,7 +236,7 @@ class HardTanh(Activation):
     array([-1. ,  0.5,  1. ])
     >>> f.left_derivative([-1.0, 1.0]), f.right_derivative([-1.0, 1.0])
     (array([0., 1.]), array([1., 0.]))
-    >>> f.derivative([-1.0, 1.0], kink="pytorch"), f.derivative([-1.0, 1.0], kink="jax")
+    >>> f.derivative([-1.0, 1.0], kink="pytorch"), f.derivative([-1.0, 1.0], kink="tensorflow")
     (array([0., 0.]), array([1., 1.]))
     """
 
@@ -257,6 +244,7 @@ class HardTanh(Activation):
     formula = r"\min(\max(z, -1), 1)"
     frameworks = {
         "pytorch": {-1.0: "left", 1.0: "right"},
+        "tensorflow": {-1.0: "right", 1.0: "left"},
         "jax": {-1.0: "right", 1.0: "left"},
     }
 
@@ -266,11 +254,11 @@ class HardTanh(Activation):
 
     @elementwise
     def left_derivative(self, z: NDArray) -> NDArray:
-        return _box(z, -1.0, 1.0, left=True)
+        return box(z, -1.0, 1.0, left=True)
 
     @elementwise
     def right_derivative(self, z: NDArray) -> NDArray:
-        return _box(z, -1.0, 1.0, left=False)
+        return box(z, -1.0, 1.0, left=False)
 
     def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
         return within([-1.0, 1.0], lo, hi)
@@ -357,11 +345,11 @@ class HardSigmoid(Activation):
 
     @elementwise
     def left_derivative(self, z: NDArray) -> NDArray:
-        return _box(z, -3.0, 3.0, left=True, height=1 / 6)
+        return box(z, -3.0, 3.0, left=True, height=1 / 6)
 
     @elementwise
     def right_derivative(self, z: NDArray) -> NDArray:
-        return _box(z, -3.0, 3.0, left=False, height=1 / 6)
+        return box(z, -3.0, 3.0, left=False, height=1 / 6)
 
     def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
         return within([-3.0, 3.0], lo, hi)

@@ -18,10 +18,10 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from kit.activation import Activation
-from kit.activations._numeric import const, elementwise, smooth_saturation, symmetric_tails
+from kit.activation import Activation, within
+from kit.activations._numeric import ALL, const, elementwise, no_neg_inf, smooth_saturation, symmetric_tails
 
-__all__ = ["Mish", "SiLU", "Sigmoid", "Softplus", "Softsign", "Tanh"]
+__all__ = ["Exponential", "LogSigmoid", "Mish", "SiLU", "Sigmoid", "Softplus", "Softsign", "Tanh"]
 
 _SILU_CLIP = 45.0
 """Beyond this sigmoid(z) rounds to 1 and z e^-z is below a quarter ulp of 1
@@ -47,20 +47,6 @@ def _sigmoid_slope(z):
     out = e + const(1, z)
     np.square(out, out=out)
     return np.divide(e, out, out=out)
-
-
-def _no_neg_inf(z):
-    """``z`` with -inf replaced by the most negative finite number.
-
-    Where z * sigmoid(z) would be -inf * 0, the finite stand-in gives the
-    limit -0 instead of NaN; a copy is made only when -inf is present.
-    """
-    if z.size and not z.min() > -np.inf:  # -inf or NaN present: look closer
-        bad = z == -np.inf
-        if bad.any():
-            z = z.copy()
-            z[bad] = np.finfo(z.dtype).min
-    return z
 
 
 class Sigmoid(Activation):
@@ -145,22 +131,43 @@ def _tanh_slope(z):
 
 
 class Softplus(Activation):
-    """Softplus, log(1 + exp(beta z)) / beta: a smooth ReLU.
+    """Softplus, log(1 + exp(beta z)) / beta, switching to z where beta z > threshold.
 
+    This is PyTorch's ``F.softplus(z, beta, threshold)``, defaults included.
     Its derivative is sigmoid(beta z): never 0, but below 1e-3 for
     z < -6.9 / beta.  Computed as max(z, 0) + log1p(exp(-beta |z|)) / beta,
-    exact over the whole range (PyTorch switches to z above beta z = 20).
+    exact over the whole range.
+
+    Above the switch at s = threshold / beta the function is z itself, and
+    PyTorch's gradient there is exactly 1, not sigmoid(beta z) = 1 - 2e-9.  So
+    the switch is a jump: f(s) = softplus(s) lies log1p(exp(-threshold)) / beta
+    (2.1e-9 at the default) above the linear piece, the left derivative at s
+    is sigmoid(threshold) and the right one -inf.  PyTorch, JAX and
+    TensorFlow all return the left one there.  JAX and TensorFlow have no
+    switch and no beta: their softplus is this one with beta = 1 and a
+    threshold above 36.74, where the switch changes no float64 number
+    (sigmoid has rounded to 1) and so is not declared as a kink.  The switch
+    point s is the last float64 with fl(s beta) <= threshold, so float64
+    results are PyTorch's exactly.
 
     Parameters
     ----------
     beta : float, default 1.0
         Sharpness, > 0; softplus tends to ReLU as beta grows.
+    threshold : float, default 20.0
+        Where beta z exceeds it, f(z) = z (PyTorch's ``threshold``).
 
     Examples
     --------
     >>> f = Softplus()
     >>> round(f.value(0.0), 6), f.left_derivative(0.0)
     (0.693147, 0.5)
+    >>> f.kinks(), f.left_derivative(20.0), f.right_derivative(20.0)   # the switch at 20: a tiny jump
+    (array([20.]), 0.9999999979388463, -inf)
+    >>> f.derivative(20.0, kink="pytorch"), f.derivative(25.0)          # linear beyond it, as in PyTorch
+    (0.9999999979388463, 1.0)
+    >>> Softplus(threshold=40.0).kinks()                                 # JAX's and TensorFlow's softplus
+    array([], dtype=float64)
     >>> float(f.value(-np.inf)), float(f.value(1e300))
     (0.0, 1e+300)
     >>> [(a, round(b, 4)) for a, b in f.saturation(tol=1e-3)]
@@ -168,16 +175,23 @@ class Softplus(Activation):
     """
 
     name = "softplus"
-    defaults = {"beta": 1.0}
-    formula = r"\frac{1}{\beta} \log(1 + e^{\beta z})"
+    defaults = {"beta": 1.0, "threshold": 20.0}
+    formula = r"\begin{cases} z & \beta z > t \\ \frac{1}{\beta} \log(1 + e^{\beta z}) & \text{otherwise} \end{cases}"
+    frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "left"}
 
     def __init__(self, **params: float) -> None:
         super().__init__(**params)
         if not self.beta > 0:
             raise ValueError(f"softplus: parameter beta must be > 0, got {self.beta!r}")
+        self._switch = _softplus_switch(self.beta, self.threshold)
+        # the switch is a kink only where it changes a float64 number: a jump, or a slope below 1
+        at = np.array([self._switch])
+        self._jump = bool(
+            math.isfinite(self._switch)
+            and (self._exact(at)[0] != self._switch or self._slope(at)[0] != 1.0)
+        )
 
-    @elementwise(float16_via_float32=True)
-    def value(self, z: NDArray) -> NDArray:
+    def _exact(self, z):
         out = np.abs(z)
         with np.errstate(over="ignore"):
             if self.beta != 1:
@@ -192,18 +206,58 @@ class Softplus(Activation):
         return out
 
     def _slope(self, z):
-        return _sigmoid(z * const(self.beta, z) if self.beta != 1 else z)
+        with np.errstate(over="ignore"):
+            return _sigmoid(z * const(self.beta, z) if self.beta != 1 else z)
+
+    def _linear(self, z):
+        return z > const(self._switch, z)
+
+    @elementwise(float16_via_float32=True)
+    def value(self, z: NDArray) -> NDArray:
+        out = self._exact(z)
+        linear = self._linear(z)
+        if linear.any():
+            out[linear] = z[linear]
+        return out
 
     @elementwise(float16_via_float32=True)
     def left_derivative(self, z: NDArray) -> NDArray:
-        with np.errstate(over="ignore"):
-            return self._slope(z)
+        out = self._slope(z)
+        out[self._linear(z)] = 1
+        return out
 
-    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
+    @elementwise(float16_via_float32=True)
+    def right_derivative(self, z: NDArray) -> NDArray:
+        out = self._slope(z)
+        out[self._linear(z)] = 1
+        if self._jump:
+            out[z == const(self._switch, z)] = -np.inf  # f drops to the linear piece just right of s
+        return out
+
+    def kinks(self, lo: float = -math.inf, hi: float = math.inf) -> NDArray[np.float64]:
+        return within([self._switch] if self._jump else [], lo, hi)
 
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
-        # sigmoid(beta z) <= tol  <=>  z <= logit(tol) / beta; the right side tends to 1
-        return smooth_saturation(self, tol, 1.0, lambda tol: [(-math.inf, math.log(tol / (1 - tol)) / self.beta)])
+        # sigmoid(beta z) <= tol  <=>  z <= logit(tol) / beta, up to the switch; the linear piece has slope 1
+        s = self._switch if self._jump else math.inf
+        if tol >= 1:
+            return list(ALL) if tol == math.inf or not self._jump else [(-math.inf, s), (s, math.inf)]
+        return smooth_saturation(
+            self, tol, math.inf, lambda tol: [(-math.inf, min(math.log(tol / (1 - tol)) / self.beta, s))]
+        )
+
+
+def _softplus_switch(beta: float, threshold: float) -> float:
+    """The last float64 s with fl(s * beta) <= threshold: z > s is exactly PyTorch's beta z > threshold."""
+    with np.errstate(over="ignore"):
+        s = np.float64(threshold) / np.float64(beta)
+        if not np.isfinite(s):
+            return float(s)
+        while s * np.float64(beta) > threshold:
+            s = np.nextafter(s, -np.inf)
+        while np.nextafter(s, np.inf) * np.float64(beta) <= threshold:
+            s = np.nextafter(s, np.inf)
+    return float(s)
 
 
 class SiLU(Activation):
@@ -231,7 +285,7 @@ class SiLU(Activation):
 
     @elementwise(float16_via_float32=True)
     def value(self, z: NDArray) -> NDArray:
-        z = _no_neg_inf(z)
+        z = no_neg_inf(z)
         out = np.negative(z)
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
@@ -254,7 +308,7 @@ def _silu_slope(z):
     where z e^-z has fallen below a quarter ulp of 1.
     """
     clip = 25.0 if z.dtype.itemsize <= 4 else _SILU_CLIP
-    out = np.minimum(_no_neg_inf(z), const(clip, z))
+    out = np.minimum(no_neg_inf(z), const(clip, z))
     u = np.exp(out)
     out += u
     out += const(1, z)
@@ -293,14 +347,14 @@ class Mish(Activation):
 
     @elementwise(float16_via_float32=True)
     def value(self, z: NDArray) -> NDArray:
-        z = _no_neg_inf(z)
+        z = no_neg_inf(z)
         _, n, p = self._parts(z)
         n /= p  # tanh(softplus(z)), exactly 1 beyond the clip
         return np.multiply(n, z, out=n)
 
     def _slope(self, z):
         # mish' = t + z sigmoid(z) (1 - t^2), 1 - t^2 = 4 (n + 1) / p^2, all at z <= 25
-        zc = np.minimum(_no_neg_inf(z), const(_MISH_CLIP, z))
+        zc = np.minimum(no_neg_inf(z), const(_MISH_CLIP, z))
         u, n, p = self._parts(zc)
         sech2 = n + const(1, z)
         sech2 /= p
@@ -363,3 +417,80 @@ class Softsign(Activation):
     def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
         # 1 / (1 + |z|)^2 <= tol  <=>  |z| >= 1 / sqrt(tol) - 1
         return smooth_saturation(self, tol, 1.0, lambda tol: symmetric_tails(1 / math.sqrt(tol) - 1))
+
+
+class LogSigmoid(Activation):
+    """Log-sigmoid, log sigmoid(z) = -softplus(-z): a smooth, negative ReLU mirror.
+
+    Computed as min(z, 0) - log1p(exp(-|z|)), exact over the whole range
+    (``log(sigmoid(z))`` would give -inf below z = -745).  Tends to z as
+    z -> -inf and to 0 as z -> inf; its derivative sigmoid(-z) decays on the
+    right: below 1e-3 for z > 6.9.
+
+    Examples
+    --------
+    >>> f = LogSigmoid()
+    >>> round(f.value(0.0), 6), f.left_derivative(0.0)
+    (-0.693147, 0.5)
+    >>> float(f.value(-1e300)), float(f.value(np.inf)), float(f.left_derivative(-np.inf))
+    (-1e+300, 0.0, 1.0)
+    >>> f.kinks()                   # smooth: every kink rule gives f'
+    array([], dtype=float64)
+    >>> [(round(a, 4), b) for a, b in f.saturation(tol=1e-3)]
+    [(6.9068, inf)]
+    """
+
+    name = "log_sigmoid"
+    formula = r"\log \frac{1}{1 + e^{-z}}"
+
+    @elementwise(float16_via_float32=True)
+    def value(self, z: NDArray) -> NDArray:
+        out = np.abs(z)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        np.log1p(out, out=out)
+        return np.subtract(np.minimum(z, const(0, z)), out, out=out)
+
+    @elementwise(float16_via_float32=True)
+    def left_derivative(self, z: NDArray) -> NDArray:
+        return _sigmoid(np.negative(z))
+
+    right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
+
+    def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
+        # sigmoid(-z) <= tol  <=>  z >= log((1 - tol) / tol); the left side tends to 1
+        return smooth_saturation(self, tol, 1.0, lambda tol: [(math.log((1 - tol) / tol), math.inf)])
+
+
+class Exponential(Activation):
+    """The exponential, exp(z) (Keras 3's ``exponential`` activation).
+
+    Its own derivative: never 0, below 1e-3 for z < -6.9, and beyond the
+    float range (``inf``, the correct rounding) for z > 709.78 in float64
+    (88.72 in float32, 11.09 in float16).
+
+    Examples
+    --------
+    >>> f = Exponential()
+    >>> f.value(0.0), f.left_derivative(1.0) == f.value(1.0)
+    (1.0, True)
+    >>> float(f.value(710.0)), float(f.value(-np.inf))
+    (inf, 0.0)
+    >>> [(a, round(b, 4)) for a, b in f.saturation(tol=1e-3)]
+    [(-inf, -6.9078)]
+    """
+
+    name = "exponential"
+    formula = r"e^z"
+
+    @elementwise(float16_via_float32=True)
+    def value(self, z: NDArray) -> NDArray:
+        with np.errstate(over="ignore"):  # inf beyond the range is the correct rounding
+            return np.exp(z)
+
+    left_derivative = value
+    right_derivative = value  # smooth: both one-sided derivatives are f' = f
+
+    def saturation(self, tol: float = 1e-3) -> list[tuple[float, float]]:
+        # exp(z) <= tol  <=>  z <= log(tol); never saturated everywhere
+        return smooth_saturation(self, tol, math.inf, lambda tol: [(-math.inf, math.log(tol))])

@@ -19,7 +19,8 @@ How the numbers are judged
   (``rtol = atol = 1e-5`` by default; the last term is float64 rounding).  An
   infinite one-sided derivative (a jump) must show as a difference quotient
   that keeps growing as the step shrinks (at least 3 times larger for a step
-  100 times smaller).  A disagreement that vanishes with a step 1000 times
+  100 times smaller, somewhere down to 1000 float spacings, so that a jump of
+  2e-9 shows too), with the sign of the derivative.  A disagreement that vanishes with a step 1000 times
   smaller is a kink within 2h, left to ``check_undeclared_kinks``.
 * float16 and float32 are not differentiated numerically (their steps would be
   too coarse); instead ``value`` and both derivatives in that dtype must agree
@@ -72,6 +73,7 @@ from kit._text import number as fmt
 from kit.activation import FRAMEWORKS, NAME_PATTERN, SCAN_GRID, Activation, numerical_saturation, validate_kink
 from kit.conformance.differences import (
     agrees,
+    blows_up,
     derivative_points,
     quotient,
     slopes_at,
@@ -88,8 +90,12 @@ from kit.conformance.evaluate import (
     extreme_inputs,
     gradient_bound,
     is_declared,
+    kinks_remembered,
+    likely_crowded,
     window_grid,
 )
+from kit.conformance.limits import Outcome, run_steps
+from kit.registry import QUALIFIED_NAME
 
 __all__ = [
     "CHECKS",
@@ -141,8 +147,8 @@ def check_params(act: Activation, options: Options) -> list[str]:
     """
     problems: list[str] = []
     cls = type(act)
-    if not isinstance(act.name, str) or not NAME_PATTERN.match(act.name):
-        problems.append(f"name {act.name!r} does not match [a-z][a-z0-9_]*")
+    if not isinstance(act.name, str) or not (NAME_PATTERN.match(act.name) or QUALIFIED_NAME.match(act.name)):
+        problems.append(f"name {act.name!r} does not match [a-z][a-z0-9_]* (or name@distribution after a clash)")
     if not isinstance(cls.formula, str):
         problems.append(f"formula is {type(cls.formula).__name__}, expected a LaTeX string")
     if not isinstance(cls.defaults, Mapping):
@@ -366,6 +372,17 @@ def _warnings_of(act: Activation, meth: str, z: NDArray) -> list[warnings.Warnin
     return list(caught)
 
 
+def _near_kinks(kinks: NDArray[np.float64], z: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Which ``z`` lie within 1e-3 (1 + |k|) of a kink in the sorted ``kinks`` (the two neighbours decide)."""
+    near = np.zeros(z.shape, dtype=bool)
+    if kinks.size:
+        pos = np.searchsorted(kinks, z)
+        for off in (-1, 0):
+            k = kinks[np.clip(pos + off, 0, kinks.size - 1)]
+            near |= np.abs(z - k) <= 1e-3 * (1 + np.abs(k))
+    return near
+
+
 def check_dtype_consistency(act: Activation, options: Options) -> list[str]:
     """float16 and float32 results agree with float64 at the same points.
 
@@ -383,11 +400,11 @@ def check_dtype_consistency(act: Activation, options: Options) -> list[str]:
         eps = float(np.finfo(dtype).eps)
         z = np.unique(pts.astype(dtype))
         z64 = z.astype(np.float64)
-        near = np.zeros(z.shape, dtype=bool)
-        for k in kinks:
-            near |= np.abs(z64 - k) <= 1e-3 * (1 + abs(k))
+        near = _near_kinks(kinks, z64)
         for i in np.flatnonzero(np.abs(z64) > w + 1.0):
-            near[i] = declared_kinks(act, z64[i] - 1e-3 * abs(z64[i]), z64[i] + 1e-3 * abs(z64[i])).size > 0
+            reach = 1e-3 * abs(z64[i])
+            near[i] = likely_crowded(kinks, 2 * w + 2, 2 * reach) or declared_kinks(
+                act, z64[i] - reach, z64[i] + reach).size > 0
         z, z64 = z[~near], z64[~near]
         for meth in METHODS:
             low = eval64(act, meth, z)
@@ -417,7 +434,7 @@ def _one_sided(act: Activation, options: Options, side: str) -> list[str]:
         noise = 8 * np.finfo(np.float64).eps * (np.abs(f0) + np.abs(f1) + np.abs(f2)) / h
         tol = options.atol + options.rtol * np.abs(d) + noise
         finite_f = np.isfinite(f0) & np.isfinite(f1) & np.isfinite(f2)
-        bad = finite_f & ~(np.abs(fd - d) <= tol)
+        bad = finite_f & (~(np.abs(fd - d) <= tol) | np.isinf(d))  # an infinite one is judged below, always
     found: list[str] = []
     idx = np.flatnonzero(bad)
     kinks = declared_kinks(act, -options.window, options.window)
@@ -430,8 +447,8 @@ def _one_sided(act: Activation, options: Options, side: str) -> list[str]:
         q2 = quotient(act, zi, hi / 100, sign)
         growing = abs(q2) >= 3 * abs(q1) and abs(q2) > 1.0
         if math.isinf(di):
-            if growing and np.sign(q2) == np.sign(di):
-                continue  # a jump on that side: the quotients blow up as they should
+            if blows_up(act, zi, hi, sign) and np.sign(quotient(act, zi, _tiny_step(zi), sign)) == np.sign(di):
+                continue  # a jump on that side: the quotients blow up as they should, with the right sign
             found.append(f"at z={fmt(zi)} {meth} gives {fmt(di)} but the {kind} difference quotient stays finite "
                          f"({fmt(q1)} with step {fmt(hi)}, {fmt(q2)} with step {fmt(hi / 100)})")
         elif growing and not np.isnan(di):
@@ -442,6 +459,11 @@ def _one_sided(act: Activation, options: Options, side: str) -> list[str]:
             found.append(f"at z={fmt(zi)} {meth} gives {fmt(di)} but the {kind} difference gives {fmt(fd[i])} "
                          f"(step {fmt(hi)}, tolerance {fmt(tol[i]) if np.isfinite(tol[i]) else fmt(options.atol)})")
     return _report_points(found)
+
+
+def _tiny_step(z: float) -> float:
+    """A step of 1000 float spacings of z: the one-sided quotient's sign at a jump, whatever its size."""
+    return 1000 * float(np.spacing(abs(z) if z else 1.0))
 
 
 def check_left_derivative(act: Activation, options: Options) -> list[str]:
@@ -482,14 +504,12 @@ def check_declared_kinks(act: Activation, options: Options) -> list[str]:
     if not np.array_equal(half, k[k >= 0]):
         problems.append(f"kinks(0, {fmt(w)}) gives {half[:5]} but kinks({fmt(-w)}, {fmt(w)}) restricted to [0, "
                         f"{fmt(w)}] gives {k[k >= 0][:5]}")
-    sample = k if k.size <= 200 else k[np.linspace(0, k.size - 1, 200).astype(int)]
+    picks = np.arange(k.size) if k.size <= 200 else np.linspace(0, k.size - 1, 200).astype(int)
+    gaps = np.diff(k)  # k is sorted and distinct: the nearest other kink is a neighbour
     found = []
-    for c in sample:
-        gap = np.inf
-        if k.size > 1:
-            others = np.abs(k - c)
-            others = others[others > 0]
-            gap = float(others.min()) if others.size else np.inf
+    for j in picks:
+        c = k[j]
+        gap = min(gaps[j - 1] if j > 0 else np.inf, gaps[j] if j < gaps.size else np.inf)
         h = min(1e-4 * max(1.0, abs(c)), gap / 4)
         back, fwd, blowup = slopes_at(act, float(c), h)
         if blowup or not (np.isfinite(back) and np.isfinite(fwd)):
@@ -557,8 +577,11 @@ def check_saturation(act: Activation, options: Options) -> list[str]:
     Intervals must be sorted, disjoint pairs ``lo <= hi``.  Every scan point
     inside an interval must have ``max(|f'_-|, |f'_+|) <= tol`` and every scan
     point outside all of them ``> tol``, and so must the points
-    ``1e-6 (1 + |end|)`` on either side of each finite end.  Declared kinks
-    are ignored (the answer holds almost everywhere), undeclared ones are not.
+    ``1e-6 (1 + |end|)`` on either side of each finite end.  The answer holds
+    almost everywhere: declared kinks are ignored (undeclared ones are not), and
+    so is a lone point outside every interval where ``|f'| <= tol`` but
+    ``|f'| > tol`` at ``1e-6 (1 + |z|)`` on both sides (hard swish's minimum,
+    where f' = 0 exactly at one point).
     """
     problems: list[str] = []
     for tol in (0.0, 1e-3):
@@ -588,6 +611,11 @@ def check_saturation(act: Activation, options: Options) -> list[str]:
         # beyond |z| = 700 an exactly zero derivative may be a positive one that underflowed
         # (sigmoid's, e.g.), so there a missing dead region (tol=0) is not held against the answer
         outside_bad = ~inside & ~(bound > tol) & ((tol > 0) | (np.abs(probes) <= 700))
+        if outside_bad.any():  # a point where |f'| <= tol with |f'| > tol on both sides is of measure zero
+            at = probes[outside_bad]
+            step = 1e-6 * (1 + np.abs(at))
+            lone = (gradient_bound(act, at - step) > tol) & (gradient_bound(act, at + step) > tol)
+            outside_bad[np.flatnonzero(outside_bad)[lone]] = False
         wrong = ~at_end & ((inside & ~(bound <= tol * (1 + 1e-9))) | outside_bad)
         wrong &= ~np.isnan(bound)
         for i in np.flatnonzero(wrong):
@@ -688,7 +716,11 @@ def run_check(name: str, act: Activation, options: Options | None = None) -> Che
 
     Warnings raised while checking are swallowed (``check_no_warnings`` is the
     one that reports them), so the checks behave the same under
-    ``-W error``.  Each sentence starts with the check's name.
+    ``-W error``.  Each sentence starts with the check's name.  The check runs
+    under ``options.time_limit`` seconds in a child process
+    (:mod:`kit.conformance.limits`): one that runs out of time, or whose
+    activation ends the process (``os._exit``, a crash), is a problem saying
+    so, and the caller carries on.
 
     Examples
     --------
@@ -706,7 +738,15 @@ def run_check(name: str, act: Activation, options: Options | None = None) -> Che
     if name not in CHECKS:
         raise ValueError(f"unknown check {name!r}; known checks: {', '.join(CHECKS)}")
     options = options or Options()
-    with warnings.catch_warnings(), np.errstate(all="warn", under="ignore"):
+    if options.time_limit is None:
+        return run_check_here(name, act, options)
+    [outcome] = run_steps([lambda: run_check_here(name, act, options)], options.time_limit, kinks_remembered)
+    return check_result(name, outcome)
+
+
+def run_check_here(name: str, act: Activation, options: Options) -> CheckResult:
+    """:func:`run_check` in this process, without a time limit."""
+    with warnings.catch_warnings(), np.errstate(all="warn", under="ignore"), kinks_remembered():
         warnings.simplefilter("ignore")
         try:
             found = CHECKS[name](act, options)
@@ -714,4 +754,23 @@ def run_check(name: str, act: Activation, options: Options | None = None) -> Che
             found = [str(exc)]
         except Exception as exc:  # e.g. outputs of the wrong shape that cannot be compared at all
             found = [f"could not be run on this activation: {type(exc).__name__}: {exc}"]
+        except KeyboardInterrupt:
+            raise
+        except SystemExit as exc:
+            found = [f"the activation called sys.exit({exc.code!r}) during the check"]
+        except BaseException as exc:
+            found = [f"the activation raised {type(exc).__name__}: {exc}"]
     return CheckResult(name, tuple(f"{name}: {s}" for s in found))
+
+
+def check_result(name: str, outcome: Outcome) -> CheckResult:
+    """The :class:`CheckResult` of a check run by :func:`kit.conformance.limits.run_steps`."""
+    if outcome.status == "done":
+        return outcome.value  # type: ignore[no-any-return]
+    if outcome.status == "timeout":
+        sentence = f"ran out of time: {outcome.detail}; a method of the activation may never return"
+    elif outcome.status == "died":
+        sentence = f"the activation ended the check: {outcome.detail}"
+    else:
+        sentence = f"could not be run on this activation: {outcome.detail}"
+    return CheckResult(name, (f"{name}: {sentence}",))

@@ -7,7 +7,10 @@ plugin becomes a :class:`PluginRaised` naming the method and the input) and
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +29,29 @@ __all__ = [
     "extreme_inputs",
     "gradient_bound",
     "is_declared",
+    "kinks_remembered",
+    "likely_crowded",
     "window_grid",
 ]
+
+_REMEMBERED: contextvars.ContextVar[dict[int, list[tuple[float, float, NDArray[np.float64]]]] | None] = (
+    contextvars.ContextVar("kit_conformance_kinks", default=None)
+)
+
+
+@contextlib.contextmanager
+def kinks_remembered() -> Iterator[None]:
+    """While it lasts, :func:`declared_kinks` asks the plugin once per window and answers any window
+    inside one already asked about from that answer (``kinks()`` is sorted and a function of the
+    parameters alone), so a function with 10^7 kinks is made to list them a few times, not dozens."""
+    if _REMEMBERED.get() is not None:  # nested (kit.check runs many checks in one): keep what is known
+        yield
+        return
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -42,15 +66,23 @@ class Options:
         sparsely).
     rtol, atol : float
         Relative and absolute tolerance of the derivative checks.
+    time_limit : float or None
+        Seconds each check may take (20 by default, about 20 times what the
+        slowest takes here); one that runs out is reported by name (see
+        :mod:`kit.conformance.limits`).  ``None`` runs the checks in this
+        process without a limit (for a debugger).
     """
 
     window: float = 10.0
     rtol: float = 1e-5
     atol: float = 1e-5
+    time_limit: float | None = 20.0
 
     def __post_init__(self) -> None:
-        for key in ("window", "rtol", "atol"):
+        for key in ("window", "rtol", "atol", "time_limit"):
             val = getattr(self, key)
+            if key == "time_limit" and val is None:
+                continue
             if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val) or val <= 0:
                 raise ValueError(f"{key} must be a finite number > 0, got {val!r}")
 
@@ -75,11 +107,28 @@ def eval64(act: Activation, meth: str, z: NDArray[np.float64]) -> NDArray[np.flo
         return np.asarray(out, dtype=np.float64).reshape(np.shape(z))
 
 def declared_kinks(act: Activation, lo: float, hi: float) -> NDArray[np.float64]:
+    """``act.kinks(lo, hi)`` as a sorted float64 array; a raising plugin becomes :class:`PluginRaised`."""
+    memo = _REMEMBERED.get()
+    if memo is not None and lo <= hi:
+        for a, b, known in memo.get(id(act), []):
+            if a <= lo and hi <= b:
+                return known[np.searchsorted(known, lo, "left"):np.searchsorted(known, hi, "right")]
     try:
         out = act.kinks(lo, hi)
     except Exception as exc:
         raise PluginRaised(f"kinks({fmt(lo)}, {fmt(hi)}) raised {type(exc).__name__}: {exc}") from exc
-    return np.sort(np.asarray(out, dtype=np.float64).ravel())
+    arr = np.sort(np.asarray(out, dtype=np.float64).ravel())
+    if memo is not None and lo < hi and math.isfinite(hi - lo):
+        memo.setdefault(id(act), []).append((lo, hi, arr[(arr >= lo) & (arr <= hi)]))
+    return arr
+
+
+def likely_crowded(kinks: NDArray[np.float64], width: float, reach: float) -> bool:
+    """True if, at the density of ``kinks`` over a window of ``width``, a window of ``reach`` holds over 1000.
+
+    For a staircase with a step every 2e-6, a point 1e4 away is then taken to be
+    next to a step without making the plugin list the millions around it."""
+    return kinks.size > 1000 and kinks.size / width * reach > 1000
 
 def is_declared(act: Activation, z: float) -> bool:
     return bool(declared_kinks(act, z, z).size)

@@ -178,9 +178,56 @@ def test_numerical_saturation_matches_closed_forms():
     (lo, hi), (lo2, hi2) = numerical_saturation(Logistic(), tol)
     assert lo == -math.inf and hi2 == math.inf
     assert hi == pytest.approx(-edge, abs=1e-9) and lo2 == pytest.approx(edge, abs=1e-9)
-    # a jump: the dead region is everything but the jump
-    assert numerical_saturation(Jump(), 0.0) == [(-math.inf, 0.0), (0.0, math.inf)]
+    # a jump: dead everywhere but at the jump, a declared kink of measure zero, which splits nothing
+    assert numerical_saturation(Jump(), 0.0) == [(-math.inf, math.inf)]
     assert Logistic().saturation(tol) == numerical_saturation(Logistic(), tol)
+
+
+class Dip(Activation):
+    """z^2 / 2 - z: f' = z - 1 is 0 at the single point z = 1 (on the scan grid)."""
+
+    def value(self, z):
+        return z * z / 2 - z
+
+    def left_derivative(self, z):
+        return z - 1
+
+    right_derivative = left_derivative
+
+
+class Floor(Activation):
+    """An outside author's floor: a jump at every integer, nothing overridden but kinks."""
+
+    def value(self, z):
+        return np.floor(z)
+
+    def left_derivative(self, z):
+        return np.where(np.isnan(z), z, np.where(z == np.floor(z), np.inf, 0.0)).astype(z.dtype)
+
+    def right_derivative(self, z):
+        return np.where(np.isnan(z), z, 0.0).astype(z.dtype)
+
+    def kinks(self, lo=-math.inf, hi=math.inf):
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError("floor has a kink at every integer: ask about a finite window")
+        first, last = math.ceil(lo), math.floor(hi)
+        if last - first > 10**7:
+            raise ValueError(f"floor has {last - first + 1} kinks in [{lo}, {hi}]: ask about a smaller window")
+        return within(first + np.arange(max(last - first + 1, 0), dtype=np.float64), lo, hi)
+
+
+def test_numerical_saturation_holds_almost_everywhere():
+    # one point with f' = 0 is of measure zero: no interval, not a degenerate one
+    assert numerical_saturation(Dip(), 0.0) == []
+    [(lo, hi)] = numerical_saturation(Dip(), 0.5)
+    assert (lo, hi) == (pytest.approx(0.5, abs=1e-15), 1.5)  # to the last float whose rounded f' is 0.5
+    # countably many declared jumps: one interval with infinite ends, beyond 2^52 too (every float an integer)
+    assert numerical_saturation(Floor(), 0.0) == [(-math.inf, math.inf)]
+    assert Floor().saturation(0.0) == [(-math.inf, math.inf)]
+    # a zero band that is a float underflow (tanh(z)^2 below 1.5e-162) is found to the last float
+    [(lo, hi)] = numerical_saturation(kit.get("tanh_shrink"), 0.0)
+    assert lo == -hi and kit.get("tanh_shrink").left_derivative(hi) == 0.0
+    assert kit.get("tanh_shrink").left_derivative(np.nextafter(hi, 1.0)) > 0.0
 
 
 def test_negative_tolerance_is_refused():
@@ -301,3 +348,53 @@ def test_a_fixed_value_must_be_a_number(bad):
     with pytest.raises(ValueError, match="Fixed: the value must be"):
         Fixed(bad)
     assert Fixed(0) == Fixed(0.0) and Fixed(-1.0).value == -1.0
+
+
+class Seen(Bent):
+    """Bent recording the arrays its value() receives."""
+
+    inputs: list = []
+
+    def value(self, z):
+        Seen.inputs.append(z)
+        return Bent.value(self, z)
+
+
+def test_masked_arrays_keep_their_mask_and_the_plugin_sees_a_plain_array():
+    z = np.ma.array([-2.0, 1e308, 3.0, np.nan], mask=[False, True, False, False])
+    Seen.inputs.clear()
+    out = Seen().value(z)
+    assert isinstance(out, np.ma.MaskedArray) and out.mask.tolist() == [False, True, False, False]
+    np.testing.assert_array_equal(out.compressed()[:2], [-0.5, 6.0])
+    assert math.isnan(out[3])
+    [seen] = Seen.inputs
+    assert type(seen) is np.ndarray and seen[1] == 0.0  # the masked entry never reaches the plugin
+    for name in ("silu", "softsign", "relu", "gelu", "staircase", "hard_swish"):
+        act = kit.get(name)
+        for meth in (act.value, act.left_derivative, act.right_derivative, act.derivative):
+            got = meth(z)
+            assert isinstance(got, np.ma.MaskedArray) and got.mask.tolist() == [False, True, False, False], name
+            np.testing.assert_array_equal(got.compressed(), meth(z.compressed()))
+    with pytest.raises(TypeError, match="masked array would lose its mask"):
+        kit.as_float_array(z)
+
+
+@pytest.mark.parametrize("dtype", [np.longdouble, np.complex128])
+def test_longdouble_and_complex_are_refused_with_a_clear_message(dtype):
+    z = np.ones(3, dtype=dtype)
+    for name in ("gelu", "relu", "softplus"):
+        act = kit.get(name)
+        for meth in (act.value, act.left_derivative, act.derivative):
+            with pytest.raises(TypeError, match=r"longdouble|expected real numbers") as info:
+                meth(z)
+            assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", kit.names())
+def test_every_activation_checks_its_window_alike(name):
+    act = kit.get(name)
+    for lo, hi in ((math.nan, 1.0), (0.0, math.nan), ("a", 1.0), (None, 1.0)):
+        with pytest.raises(ValueError, match=r"must be a number|needs the ends of a window"):
+            act.kinks(lo, hi)
+    with pytest.raises(ValueError, match="tol must be a number >= 0"):
+        act.saturation(math.nan)

@@ -117,6 +117,7 @@ def test_saturation_holds_almost_everywhere_but_only_declared_kinks_are_excused(
     assert kit.check(Staircase(), checks=["check_saturation"], info=False).ok
     problems = kit.check(Unstepped(), checks=["check_saturation"], info=False).problems
     assert len(problems) == 2  # tol = 0 and tol = 1e-3
-    assert problems[0].startswith("check_saturation: saturation(tol=0.0) gives [(-inf, inf)] but the derivatives give "
-                                  "[(-2.1216e+15, -50), (-50, -49), (-49, -48), ... 96 more ..., (48, 49), (49, 50), ")
+    # undeclared, every step splits the numerical answer (beyond 2^52 every float is a step: the ends are finite)
+    assert problems[0].startswith("check_saturation: saturation(tol=0.0) gives [(-inf, inf)] but the derivatives give [(-")
+    assert "(-50, -49), (-49, -48), ... 96 more ..., (48, 49), (49, 50), (50, " in problems[0]
     assert problems[0].endswith(": z=0 is inside yet max(|f'_-|, |f'_+|) = inf > 0.0; 1244 more points like this")
