@@ -67,7 +67,7 @@ def to_plain(value: Any) -> tuple[Any, list[bytes]]:
         if x is None or isinstance(x, (bool, np.bool_)):
             return None if x is None else bool(x)
         if isinstance(x, np.ndarray):
-            arr = np.ascontiguousarray(x.view(np.ndarray))
+            arr = np.array(x.view(np.ndarray), order="C", copy=True)
             if arr.dtype.kind not in ARRAY_KINDS:
                 raise TypeError(f"an array of dtype {arr.dtype} cannot be handed in: give numbers")
             buffers.append(arr.tobytes())
@@ -75,7 +75,8 @@ def to_plain(value: Any) -> tuple[Any, list[bytes]]:
         if isinstance(x, np.generic):
             if x.dtype.kind not in ARRAY_KINDS:
                 raise TypeError(f"a numpy {x.dtype} scalar cannot be handed in: give numbers")
-            x = x.item()
+            buffers.append(np.asarray(x).tobytes())
+            return {"$s": [x.dtype.str, len(buffers) - 1]}
         if isinstance(x, int) and not isinstance(x, bool):
             return int(x)
         if isinstance(x, float):
@@ -111,6 +112,9 @@ def from_plain(header: Any, buffers: list[bytes]) -> Any:
             return np.frombuffer(buffers[index], dtype=np.dtype(dtype)).reshape(shape).copy()
         if "$f" in header:
             return float(header["$f"])
+        if "$s" in header:
+            dtype, index = header["$s"]
+            return np.frombuffer(buffers[index], dtype=np.dtype(dtype))[0]
         return {k: from_plain(v, buffers) for k, v in header["$d"].items()}
     return header
 
@@ -196,7 +200,7 @@ def _handle(req: dict[str, Any], bufs: list[bytes], ns: dict[str, Any], handles:
             return {"unplain": str(exc)}, []
         return {"value": header}, out
     if op == "new":
-        obj = handles[int(req["handle"])](**{str(k): v for k, v in req["params"].items()})
+        obj = handles[int(req["handle"])](**from_plain(req["params"], bufs))
         handles[len(handles)] = obj
         return {"handle": len(handles) - 1, **_describe(obj)}, []
     if op == "call":

@@ -98,9 +98,9 @@ def _numbers(x: Any) -> np.ndarray | str:
         return x.astype(np.float64)
     if isinstance(x, bool) or x is None or isinstance(x, (str, dict)):
         return f"{x!r}, not a number"
-    if isinstance(x, (int, float)):
+    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, np.bool_):
         return np.asarray(float(x))
-    if isinstance(x, list):
+    if isinstance(x, (list, tuple)):
         parts = [_numbers(v) for v in x]
         bad = next((p for p in parts if isinstance(p, str)), None)
         if bad is not None:

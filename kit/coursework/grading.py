@@ -23,9 +23,11 @@ every student.  A check that could not be judged says why: a wrong value
 notebook time limit.  Nothing a kernel prints or writes is read back.
 
 Before and after every submission the grader fingerprints the kit's code, the
-teacher's notebooks and the submitted files; a change (possible only without
-namespace isolation) stops the grading and is reported, naming the
-submissions that were running.
+teacher's notebooks and the submitted files (possible to change only without
+namespace isolation).  A change is reported, naming the submissions that were
+running; the grades stand, since every notebook was read before any kernel
+ran and verdicts are computed in the grader's memory.  A change to the kit's
+code stops the grading (a new worker would import it).
 """
 
 from __future__ import annotations
@@ -240,7 +242,7 @@ def _outcome_result(check: nbk.CheckCell, outcome: Outcome, where: str) -> Check
 
 def _failing(verdicts: Sequence[Verdict]) -> str:
     bad = [v for v in verdicts if not v.holds]
-    return "; ".join(v.line.removeprefix("✘ FAILS: ") for v in bad)[:600]
+    return "(" + "; ".join(v.line.removeprefix("✘ FAILS: ") for v in bad)[:600] + ")"
 
 
 def _judge_call(kernel: Kernel, call: nbk.Call, settings: dict[str, Any], refs_out: dict[str, Any] | None,
@@ -326,9 +328,9 @@ def run_notebook(merged: nbk.Merged, checks: list[nbk.CheckCell], limits: Limits
                 else:
                     out = kernel.execute(cell.source, what=f"code cell {n}")
                     if not out.ok and cell.role in ("answer", "added"):
-                        notes.append(f"{where.removeprefix('in ')} {out.reason()}")
+                        notes.append(f"{where.removeprefix('in ')} {_STATUS_OF.get(out.status, out.status)} {out.reason()}")
                     elif not out.ok:
-                        notes.append(f"the teacher's cell {cell.teacher_index} {out.reason()}")
+                        notes.append(f"the teacher's cell {cell.teacher_index} {_STATUS_OF.get(out.status, out.status)} {out.reason()}")
             except KernelGone as exc:
                 gone = (exc.outcome, where)
                 if cell.check is not None:
@@ -592,12 +594,7 @@ def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Wa
                     out.append(g)
                     if progress:
                         progress(g)
-                if watch.check(names):
-                    for g in out:
-                        if f"{g.student}/{g.notebook}" in names and not g.error:
-                            g.error = "grading error: files outside its folder changed while it ran"
-                            g.checks = [CheckResult(c.label, c.points, "grading error", "files changed while it ran")
-                                        for c in g.checks]
+                watch.check(names)  # grades stand (they were computed from copies read before any kernel ran)
                 if broken:
                     suspects += list(running.values())
                     running.clear()
@@ -627,8 +624,7 @@ def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Wa
 def _why(g: Grade) -> str:
     if g.error:
         return g.error
-    parts = [f"{c.label}: {c.status}" + (f" ({c.reason})" if c.reason and c.status != "failed" else
-                                         f": {c.reason}" if c.reason else "") for c in g.checks if not c.passed]
+    parts = [f"{c.label}: {c.status}" + (f" {c.reason}" if c.reason else "") for c in g.checks if not c.passed]
     return "; ".join(parts)
 
 

@@ -68,6 +68,8 @@ def decode(header: Any, buffers: list[bytes]) -> Any:
                 return {str(k): dec(v, depth + 1) for k, v in body.items()}
             if tag == "$a":
                 return array(body)
+            if tag == "$s" and type(body) is list and len(body) == 2:
+                return array([body[0], [], body[1]])[()]
         raise NotPlain(f"{str(x)[:60]} is not plain data")
 
     def array(body: Any) -> np.ndarray:

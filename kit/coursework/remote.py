@@ -112,7 +112,8 @@ def remote_activation(agent: Agent, expr: str, until: float) -> Any:
 
     def new(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         try:
-            reply, _ = agent.request({"op": "new", "handle": desc["handle"], "params": params}, until=until)
+            header, _ = to_plain({str(k): v for k, v in params.items()})
+            reply, _ = agent.request({"op": "new", "handle": desc["handle"], "params": header}, until=until)
         except AgentError as exc:
             _raise(exc)
         return int(reply["handle"]), reply

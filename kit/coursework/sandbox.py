@@ -146,7 +146,7 @@ class Outcome:
     def reason(self) -> str:
         """One line for the grade table."""
         if self.status == "error":
-            return f"raised {self.ename}: {self.evalue}".strip()[:300]
+            return (f"{self.ename}: {self.evalue}" if self.evalue else self.ename)[:300] + (f" {self.detail}" if self.detail else "")
         if self.status == "memory":
             return f"memory limit ({self.ename}: {self.evalue})"[:300]
         return {"timeout": "timed out", "notebook timeout": "notebook time limit", "output cap": "output cap",
@@ -316,7 +316,7 @@ def _environment(home: str) -> dict[str, str]:
         "JUPYTER_PLATFORM_DIRS": "1",
     }
     for key, value in os.environ.items():  # the machine's BLAS settings stay as they are
-        if key.startswith(("OPENBLAS_", "OMP_", "MKL_")):
+        if key.startswith(("OPENBLAS_", "OMP_", "MKL_", "KIT_")):
             env[key] = value
     return env
 
