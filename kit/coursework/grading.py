@@ -55,6 +55,7 @@ from kit.coursework.sandbox import (
     Kernel,
     KernelGone,
     Limits,
+    OrphanGuard,
     Outcome,
     become_subreaper,
     namespaces_available,
@@ -500,6 +501,16 @@ def grade(
                           "limits": limits, "isolation": iso})
     watch = _Watch(protected_paths(), [p.resolve() for p in paths] + [submitted.resolve()])
     ctx = multiprocessing.get_context("spawn")
+    guard = OrphanGuard()
+    try:
+        return _grade_all(ctx, guard, sources, tasks, grades, limits, n_workers, iso, watch, progress, start)
+    finally:
+        guard.close()
+
+
+def _grade_all(ctx: Any, guard: OrphanGuard, sources: dict[str, Any], tasks: list[dict[str, Any]],
+               grades: list[Grade], limits: Limits, n_workers: int, iso: str, watch: _Watch,
+               progress: Callable[[Grade], None] | None, start: float) -> Grading:
     refs: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
     names = [name for name in sources if any(t["notebook"] == name for t in tasks)]
     pool = cf.ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(tasks))), mp_context=ctx,
@@ -522,6 +533,7 @@ def grade(
     for t in tasks:
         t["refs"] = refs[t["notebook"]]
     grades += _run_tasks(ctx, n_workers, tasks, watch, progress, pool)
+    guard.close()  # before the last look: a process that outlived its worker must not change anything after it
     watch.check([])
     grades.sort(key=lambda g: (g.student, g.notebook))
     return Grading(grades, iso, watch.damage, time.monotonic() - start)
