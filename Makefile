@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(sort $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml)))
 STAMP  := $(VENV)/.kit-installed
+NBGRADER := .venv-nbgrader/bin/nbgrader
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider
 PORT   ?= 8888
@@ -24,11 +25,17 @@ lab: $(STAMP)
 	$(BIN)/python -m jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=lessons $(ROOT_FLAG)
 
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
-test: $(STAMP)
+test: $(STAMP) $(NBGRADER)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
 	$(BIN)/ruff check kit tests benchmarks plugins
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
+
+# real nbgrader for the coursework test, in its own environment (it pulls sqlalchemy and alembic)
+$(NBGRADER):
+	test -x .venv-nbgrader/bin/python || $(PYTHON) -m venv .venv-nbgrader
+	.venv-nbgrader/bin/python -m pip --disable-pip-version-check -q install nbgrader==0.9.6 2>&1 | grep -v '^WARNING: Location' || true
+	test -x $(NBGRADER)
 
 ## lessons: re-execute every lesson in place and store its outputs (after changing the kit)
 lessons: $(STAMP)
@@ -42,4 +49,4 @@ torch: $(STAMP)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(PIP) install torch==2.13.0
 
 clean:
-	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info
+	rm -rf $(VENV) .venv-nbgrader build *.egg-info plugins/*/*.egg-info

@@ -532,8 +532,8 @@ def _grade_all(ctx: Any, guard: OrphanGuard, sources: dict[str, Any], tasks: lis
         raise
     for t in tasks:
         t["refs"] = refs[t["notebook"]]
-    grades += _run_tasks(ctx, n_workers, tasks, watch, progress, pool)
-    guard.close()  # before the last look: a process that outlived its worker must not change anything after it
+    grades += _run_tasks(ctx, n_workers, tasks, watch, progress, pool, guard)
+    guard.sweep()  # before the last look: a process that outlived its worker must not change anything after it
     watch.check([])
     grades.sort(key=lambda g: (g.student, g.notebook))
     return Grading(grades, iso, watch.damage, time.monotonic() - start)
@@ -569,7 +569,8 @@ def _failed(task: dict[str, Any], why: str) -> Grade:
 
 
 def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Watch,
-               progress: Callable[[Grade], None] | None, first: cf.ProcessPoolExecutor) -> list[Grade]:
+               progress: Callable[[Grade], None] | None, first: cf.ProcessPoolExecutor,
+               guard: OrphanGuard) -> list[Grade]:
     """Grade ``tasks`` in a pool of ``n_workers`` processes, watching for damage after each.
 
     A worker killed by its kernel breaks the pool: the submissions that were
@@ -594,6 +595,7 @@ def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Wa
                     running[pool.submit(_grade_task, tasks[i])] = i
                 names = [f"{tasks[i]['student']}/{tasks[i]['notebook']}" for i in running.values()]
                 finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                guard.sweep()  # what a dead worker's kernel left behind
                 broken = False
                 for fut in finished:
                     i = running.pop(fut)
@@ -620,6 +622,7 @@ def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Wa
                     g = solo.submit(_grade_task, tasks[i]).result()
                 except cf.process.BrokenProcessPool:
                     g = _failed(tasks[i], "the submission killed the grader's worker process")
+            guard.sweep()
             watch.check([f"{tasks[i]['student']}/{tasks[i]['notebook']}"])
             out.append(g)
             if progress:

@@ -215,6 +215,12 @@ class OrphanGuard:
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
 
     def close(self) -> int:
+        """Kill the adopted orphans and stop adopting; return how many were killed."""
+        killed = self.sweep()
+        _prctl(_PR_SET_CHILD_SUBREAPER, int(self.previous.value))
+        return killed
+
+    def sweep(self) -> int:
         """Kill the adopted orphans; return how many."""
         killed = 0
         own = os.getsid(0)
@@ -233,7 +239,6 @@ class OrphanGuard:
             for pid in strays:
                 with contextlib.suppress(ChildProcessError, OSError):
                     os.waitpid(pid, 0)
-        _prctl(_PR_SET_CHILD_SUBREAPER, int(self.previous.value))
         return killed
 
 
