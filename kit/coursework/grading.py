@@ -125,6 +125,8 @@ class Grade:
         Why the notebook could not be graded at all (not submitted, unreadable, a link), else "".
     notes : list of str
         How answers were matched when not by cell id; cells of the student's that raised.
+    seconds : float
+        Wall-clock time its grading took in its worker (kernel start to kill).
     """
 
     student: str
@@ -132,6 +134,7 @@ class Grade:
     checks: list[CheckResult] = field(default_factory=list)
     error: str = ""
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def score(self) -> float:
@@ -355,12 +358,19 @@ def run_notebook(merged: nbk.Merged, checks: list[nbk.CheckCell], limits: Limits
 
 def _worker_init() -> None:
     become_subreaper()
-    import kit.conformance  # noqa: F401  everything a judge needs, imported before any kernel runs
-    import kit.coursework.remote  # noqa: F401
+    import kit.conformance
+    import kit.coursework.remote
     import kit.nn  # noqa: F401
 
 
 def _grade_task(task: dict[str, Any]) -> Grade:
+    start = time.monotonic()
+    g = _grade_one(task)
+    g.seconds = time.monotonic() - start
+    return g
+
+
+def _grade_one(task: dict[str, Any]) -> Grade:
     teacher, name = task["teacher"], task["notebook"]
     g = Grade(task["student"], name)
     checks = nbk.check_cells(teacher, name)

@@ -170,10 +170,16 @@ def _prctl(option: int, arg: int) -> None:
         pass
 
 
+_REAPER = False
+
+
 def become_subreaper() -> None:
-    """Make this process adopt its orphaned descendants (Linux), and refuse ptrace and /proc peeking by peers."""
+    """Make this process (a grading worker, whose only children are its kernels) adopt its orphaned descendants
+    (Linux) so that :meth:`Kernel.stop` can kill them; and refuse ptrace and /proc peeking by peers."""
+    global _REAPER
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
     _prctl(_PR_SET_DUMPABLE, 0)
+    _REAPER = True
 
 
 def _children(pid: int) -> list[int]:
@@ -500,7 +506,8 @@ class Kernel:
                 self.proc.kill()
             with contextlib.suppress(Exception):
                 self.proc.wait(timeout=10)
-        sweep_orphans()
+        if _REAPER:  # only in a worker: elsewhere this process may have children of its own
+            sweep_orphans()
         if self.folder:
             _rmtree(self.folder)
             self.folder = ""

@@ -12,11 +12,11 @@ import pytest
 
 import kit
 import kit.nn
-from kit.lab import datasets
 from kit.coursework import checks as cw
 from kit.coursework import notebook as nbk
 from kit.coursework.agent import to_plain
 from kit.coursework.plain import NotPlain, decode, plain
+from kit.lab import datasets
 
 from .submissions import RIGHT, Submission, teacher_notebook
 

@@ -45,8 +45,8 @@ def course(tmp_path_factory):
            "JUPYTER_PATH": str(root / "jupyter"), "JUPYTER_CONFIG_DIR": str(root / "config"),
            "JUPYTER_DATA_DIR": str(root / "data"), "PYTHONHASHSEED": "0"}
     (root / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.root = %r\nc.CourseDirectory.course_id = 'kit'\n"
-        "c.Execute.timeout = 300\n" % str(root))
+        f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\nc.CourseDirectory.course_id = 'kit'\n"
+        "c.Execute.timeout = 300\n")
 
     def run(*args: str) -> str:
         proc = subprocess.run([str(NBGRADER), *args], cwd=root, env=env, capture_output=True, text=True, timeout=900)
