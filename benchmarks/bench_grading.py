@@ -134,6 +134,9 @@ def main() -> None:
         scores = sorted({f"{g.score:g}/{g.max_score:g}" for g in result.grades})
         print(f"{mode:<11} {wall:8.1f} {per:11.2f} {own:10.2f} {per - own:11.2f} {inside:12.2f} {inside - own:13.2f} "
               f"{peak.peak / 2**20:9.0f}  {' '.join(scores)}")
+        errors = [g for g in result.grades if g.error]
+        if errors or result.damage:
+            print(f"  {len(errors)} grading error(s), e.g. {errors[0].error if errors else ''}; damage: {result.damage[:2]}")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (on {workers} cores)")
 
 

@@ -2,7 +2,7 @@
 
 What each kernel gets
 ---------------------
-* a fresh temporary folder (mode 0700) as its working directory and
+* a fresh temporary folder (mode 0700, as are its files and sockets) as its working directory and
   ``HOME``, holding only the kernel's connection file and its sockets: no
   notebook is written anywhere (cells are sent over the kernel protocol), so
   there is no other submission, merged notebook, report or CSV to read or
@@ -344,9 +344,9 @@ def namespaces_available() -> bool:
     if _NAMESPACES is None:
         _NAMESPACES = False
         if shutil.which("bwrap") and sys.platform.startswith("linux"):
-            with tempfile.TemporaryDirectory(prefix="kit-probe-") as d:
-                os.chmod(d, 0o777)
-                cmd = [*_bwrap_args(d), "--", sys.executable, "-I", "-c", "import kit"]
+            with tempfile.TemporaryDirectory(prefix="kit-probe-") as d:  # mode 0700, as a kernel's folder
+                probe = f"import kit; open('{_INSIDE}/probe', 'w').write('ok')"
+                cmd = [*_bwrap_args(d), "--", sys.executable, "-I", "-c", probe]
                 with contextlib.suppress(OSError, subprocess.SubprocessError):
                     _NAMESPACES = subprocess.run(cmd, capture_output=True, timeout=60, check=False).returncode == 0
     return _NAMESPACES
@@ -412,7 +412,7 @@ def _rmtree(path: str) -> None:
             os.chmod(p, stat.S_IRWXU)
             func(p)
 
-    shutil.rmtree(path, onerror=retry)  # noqa: PTH  (onexc needs 3.12)
+    shutil.rmtree(path, onerror=retry)  # onexc needs Python 3.12
 
 
 class Kernel:
@@ -454,8 +454,6 @@ class Kernel:
         self.deadline = time.monotonic() + self.limits.notebook_timeout
         self.folder = tempfile.mkdtemp(prefix="kit-grade-")
         inside = _INSIDE if self.isolation == "namespaces" else self.folder
-        if self.isolation == "namespaces":
-            os.chmod(self.folder, 0o777)  # the namespace's unprivileged user writes here; nothing else is in it
         _, info = write_connection_file(os.path.join(self.folder, "grader.json"), transport="ipc",
                                         ip=os.path.join(self.folder, "k"))
         kernel_info = {**info, "ip": f"{inside}/k"}
@@ -464,7 +462,7 @@ class Kernel:
         conn = os.path.join(self.folder, "kernel.json")
         with open(conn, "w", encoding="utf-8") as f:
             json.dump(kernel_info, f)
-        os.chmod(conn, 0o644)
+        os.chmod(conn, 0o600)
         os.unlink(os.path.join(self.folder, "grader.json"))
         home = inside
         cmd = [sys.executable, "-I", "-m", "ipykernel_launcher", "-f", "kernel.json", "--HistoryManager.enabled=False"]
@@ -622,7 +620,7 @@ class Kernel:
         inside = f"{_INSIDE}/{name}" if self.isolation == "namespaces" else name
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         server.bind(path)
-        os.chmod(path, 0o777)
+        os.chmod(path, 0o600)
         server.listen(1)
         code = (f"(lambda _kit_ns: (exec(compile({AGENT_SOURCE!r}, 'kit-grading-agent', 'exec'), _kit_ns), "
                 f"_kit_ns['serve']({inside!r}, globals()), None)[-1])({{}})")
