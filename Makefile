@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(sort $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml)))
 STAMP  := $(VENV)/.kit-installed
+NBGRADER := .venv-nbgrader/bin/nbgrader
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider
 PORT   ?= 8888
@@ -30,7 +31,7 @@ lab: $(STAMP)
 	$(BIN)/python -m jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=lessons $(ROOT_FLAG)
 
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
-test: $(STAMP)
+test: $(STAMP) $(NBGRADER)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
 	@if [ -n "$$KIT_WITH_FRAMEWORKS" ]; then $(MAKE) --no-print-directory frameworks; fi
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory hub-proxy; \
@@ -38,6 +39,12 @@ test: $(STAMP)
 	$(BIN)/ruff check kit tests benchmarks plugins deploy
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
+
+# real nbgrader for the coursework test, in its own environment (it pulls sqlalchemy and alembic)
+$(NBGRADER):
+	test -x .venv-nbgrader/bin/python || $(PYTHON) -m venv .venv-nbgrader
+	.venv-nbgrader/bin/python -m pip --disable-pip-version-check -q install nbgrader==0.9.6 2>&1 | grep -v '^WARNING: Location' || true
+	test -x $(NBGRADER)
 
 ## lessons: re-execute every lesson in place and store its outputs (after changing the kit)
 lessons: $(STAMP)
@@ -67,4 +74,4 @@ $(FW_STAMP):
 	touch $(FW_STAMP)
 
 clean:
-	rm -rf $(VENV) $(FW_VENV) build *.egg-info plugins/*/*.egg-info deploy/*.egg-info deploy/node_modules
+	rm -rf $(VENV) $(FW_VENV) .venv-nbgrader build *.egg-info plugins/*/*.egg-info deploy/*.egg-info deploy/node_modules

@@ -140,8 +140,47 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--dpi", type=int, default=120)
     plot.set_defaults(run=_cmd_plot)
     sub.add_parser("new-plugin", help="scaffold a plugin distribution (kit new-plugin NAME --help)", add_help=False)
-    sub.add_parser("coursework", help="release and grade coursework (kit coursework --help)", add_help=False)
+    _coursework(sub)
     return p
+
+
+def _coursework(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``kit coursework release|grade``: the arguments here, every check of their values and the work in kit.coursework."""
+    cw = sub.add_parser("coursework", help="release and grade coursework notebooks")
+    act = cw.add_subparsers(dest="action", required=True, metavar="ACTION")
+    r = act.add_parser("release", help="write the student version: solutions stubbed, hidden tests removed")
+    r.add_argument("src", help="a coursework notebook or a folder of them")
+    r.add_argument("dest", help="folder for the student versions")
+    r.add_argument("--force", action="store_true", help="overwrite notebooks already in DEST")
+    g = act.add_parser("grade", help="grade every submission in its own isolated kernel; print a table")
+    g.add_argument("src", help="the teacher's notebook(s), with solutions")
+    g.add_argument("submitted", help="folder with one sub-folder per student")
+    g.add_argument("--csv", help="also write the grades as CSV to this file")
+    g.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (default 60)")
+    g.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook (default 600)")
+    g.add_argument("--memory", type=float, default=4096.0, help="MiB of address space per kernel (default 4096)")
+    g.add_argument("--output", type=float, default=20.0, help="MiB a notebook may print (default 20)")
+    g.add_argument("--workers", type=int, default=None, help="kernels at once (default: the number of cores)")
+    g.add_argument("--isolation", default="auto", help="auto, namespaces or processes (default auto)")
+
+    def run(args: argparse.Namespace) -> int:
+        from kit.coursework import grading, notebook
+
+        if args.action == "release":
+            for path in notebook.release(args.src, args.dest, force=args.force):
+                print(f"wrote {path}")
+            return 0
+        grading.options(args.timeout, args.notebook_timeout, args.memory, args.output, args.workers, args.isolation)
+        out = grading.check_csv_path(args.csv) if args.csv else None
+        result = grading.grade(args.src, args.submitted, timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                               memory_mb=args.memory, output_mb=args.output, workers=args.workers,
+                               isolation=args.isolation)
+        print(grading.table(result))
+        if out is not None:
+            out.write_text(grading.to_csv(result.grades), encoding="utf-8")
+        return 3 if result.damage else 0
+
+    cw.set_defaults(run=run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,10 +211,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from kit.scaffold import cli as scaffold_cli
 
             return scaffold_cli(argv[1:])
-        if argv and argv[0] == "coursework":
-            from kit.coursework import cli as coursework_cli
-
-            return coursework_cli(argv[1:])
         args = _parser().parse_args(argv)
         if getattr(args, "kink", None) is not None:
             args.kink = _kink_arg(args.kink)
