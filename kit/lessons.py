@@ -11,9 +11,16 @@ project's environment, as ``pytest --nbval --nbval-current-env`` uses), with
 its folder as the working directory and ``PYTHONHASHSEED=0``; the lessons seed
 everything else themselves.  Outputs and widget state are stored in the file,
 execution timings are not (they would change on every run).  A notebook whose
-cell raises, or which writes to stderr (a warning: nbval would compare it and
-fail on another machine), is reported and the command exits 1; the notebook
-is still written so that the error can be read in JupyterLab.  Each notebook
+cell raises, which writes to stderr (a warning: nbval would compare it and
+fail on another machine), or which prints a failing claim (a line starting
+``✘ FAILS:``, see :mod:`kit.claims`) is reported, naming the cell, and the
+command exits 1; the notebook is still written so that the error can be read
+in JupyterLab.  Cells are named as in JupyterLab (``cell 7``, counting every
+cell from 0) and as nbval names them (``Cell 3``, counting code cells only).
+
+The environment is the caller's: ``KIT_ROUNDING=perturbed python -m kit.lessons
+--diff lessons`` shows what a lesson would print on a machine that rounds
+matrix products another way (the portability run of ``make test``).  Each notebook
 whose compared output (what nbval compares) changed is reported, so that the
 text around the new numbers can be re-read.
 
@@ -55,6 +62,8 @@ class LessonRun:
         Empty if every cell ran; else the first error, naming the cell.
     stderr : list of str
         One line per cell that wrote to stderr (warnings, progress bars).
+    failed_claims : list of str
+        One line per failing claim printed (``✘ FAILS: ...``), naming its cell.
     changed : list of str
         A diff per code cell whose compared text output (what nbval compares:
         streams and ``text/plain``, cells marked ``NBVAL_IGNORE_OUTPUT``
@@ -65,12 +74,13 @@ class LessonRun:
     seconds: float = 0.0
     error: str = ""
     stderr: list[str] = field(default_factory=list)
+    failed_claims: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True if every cell ran and nothing was written to stderr."""
-        return not self.error and not self.stderr
+        """True if every cell ran, nothing was written to stderr and no claim failed."""
+        return not self.error and not self.stderr and not self.failed_claims
 
     def __str__(self) -> str:
         status = "ok" if self.ok else "FAILED"
@@ -80,6 +90,7 @@ class LessonRun:
         if self.error:
             lines.append(f"       {self.error}")
         lines.extend(f"       stderr: {s}" for s in self.stderr)
+        lines.extend(f"       claim: {s}" for s in self.failed_claims)
         return "\n".join(lines)
 
 
@@ -131,15 +142,43 @@ def _kernel_manager_class() -> Any:
     return CurrentEnvKernel
 
 
+def _cell_names(nb: Any) -> list[str]:
+    """A name for every cell: its index in the notebook and, for code cells, nbval's ``Cell k``."""
+    names, k = [], 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            names.append(f"cell {i} (nbval: Cell {k})")
+            k += 1
+        else:
+            names.append(f"cell {i}")
+    return names
+
+
+def _code_cells(nb: Any) -> list[tuple[str, Any]]:
+    """``(name, cell)`` for each code cell (see :func:`_cell_names`)."""
+    return [(name, c) for name, c in zip(_cell_names(nb), nb.cells, strict=True) if c.cell_type == "code"]
+
+
 def _stderr_lines(nb: Any) -> list[str]:
     out = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
+    for name, cell in _code_cells(nb):
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream" and o.get("name") == "stderr":
                 text = o.get("text", "").strip().splitlines()
-                out.append(f"cell {i}: {text[0] if text else ''}")
+                out.append(f"{name}: {text[0] if text else ''}")
+    return out
+
+
+def _failed_claims(nb: Any) -> list[str]:
+    """Every printed line that is a failing claim's verdict, with its cell."""
+    from kit.claims import FAILS
+
+    out = []
+    for name, cell in _code_cells(nb):
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                out.extend(f"{name}: {line.strip()}" for line in o.get("text", "").splitlines()
+                           if line.lstrip().startswith(FAILS))
     return out
 
 
@@ -199,7 +238,8 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
         else:
             os.environ["PYTHONHASHSEED"] = env_before
     run.stderr = _stderr_lines(nb)
-    run.changed = _changes(before, [_compared_text(c) for c in nb.cells])
+    run.failed_claims = _failed_claims(nb)
+    run.changed = _changes(before, [_compared_text(c) for c in nb.cells], _cell_names(nb))
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     if write:
         nbformat.write(nb, path)
@@ -221,23 +261,23 @@ def _compared_text(cell: Any) -> str | None:
     return "".join(parts)
 
 
-def _changes(before: list[str | None], after: list[str | None]) -> list[str]:
+def _changes(before: list[str | None], after: list[str | None], names: list[str]) -> list[str]:
     import difflib
 
     out = []
-    for i, (old, new) in enumerate(zip(before, after, strict=True)):
+    for old, new, name in zip(before, after, names, strict=True):
         if old is None or new is None or old == new:
             continue
         diff = difflib.unified_diff(old.splitlines(), new.splitlines(), "stored", "now", lineterm="", n=0)
-        out.append(f"cell {i}:\n" + "\n".join(list(diff)[2:]))
+        out.append(f"{name}:\n" + "\n".join(list(diff)[2:]))
     return out
 
 
 def _first_error(nb: Any) -> str:
-    for i, cell in enumerate(nb.cells):
-        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+    for name, cell in _code_cells(nb):
+        for o in cell.get("outputs", []):
             if o.get("output_type") == "error":
-                return f"cell {i}: {o.get('ename', '')}: {o.get('evalue', '')}"
+                return f"{name}: {o.get('ename', '')}: {o.get('evalue', '')}"
     return ""
 
 
@@ -252,7 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 if every notebook ran cleanly, 1 if one failed, 2 for bad arguments.
+        0 if every notebook ran cleanly, 1 if one failed (an error, stderr
+        output or a failing claim), 2 for bad arguments.
     """
     parser = argparse.ArgumentParser(
         prog="python -m kit.lessons", description="Execute lesson notebooks in place and store their outputs."

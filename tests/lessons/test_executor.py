@@ -54,7 +54,7 @@ def test_execute_stores_outputs_in_the_project_kernel_seeded(tmp_path):
 def test_execute_reports_errors_and_stderr_and_main_exits_1(tmp_path, capsys):
     bad = _write(tmp_path / "bad.ipynb", "x = 1", "1 / 0", "print('never')")
     run = lessons.execute(bad, timeout=60)
-    assert not run.ok and run.error.startswith("cell 2: ZeroDivisionError")
+    assert not run.ok and run.error.startswith("cell 2 (nbval: Cell 1): ZeroDivisionError")
     assert "ZeroDivisionError" in bad.read_text()  # written so the error can be read
     noisy = _write(tmp_path / "noisy.ipynb", "import warnings\nwarnings.warn('careful')")
     run = lessons.execute(noisy, timeout=60)
@@ -82,3 +82,23 @@ def test_changed_outputs_are_reported_and_diff_mode_writes_nothing(tmp_path, cap
     assert lessons.main([str(path)]) == 0
     assert "read the text around the new numbers" in capsys.readouterr().out
     assert lessons.main(["--diff", str(path)]) == 0
+
+
+def test_a_failing_claim_fails_the_run_naming_its_cell(tmp_path, capsys):
+    """A claim that does not hold prints a ``✘ FAILS:`` line; make lessons must not store it silently."""
+    path = _write(
+        tmp_path / "claims.ipynb",
+        "from kit import claims",
+        "_ = claims.within('accuracy', 0.9, 0.8, 1.0)",
+        "# a markdown cell would shift the notebook index, not nbval's\n_ = claims.within('accuracy', 0.6, 0.8, 1.0)",
+    )
+    run = lessons.execute(path, timeout=60)
+    assert run.error == "" and run.stderr == []
+    assert run.failed_claims == ["cell 3 (nbval: Cell 2): ✘ FAILS: accuracy: measured 0.6, outside the band [0.8, 1]"]
+    assert not run.ok and "claim: cell 3 (nbval: Cell 2): ✘ FAILS" in str(run)
+    assert lessons.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "✘ FAILS: accuracy" in out and "0 of 1 notebooks ran cleanly" in out
+    ok = _write(tmp_path / "ok.ipynb", "from kit import claims", "_ = claims.within('accuracy', 0.9, 0.8, 1.0)",
+                "print('a line that mentions ✘ FAILS: later is not a verdict')")
+    assert lessons.execute(ok, timeout=60).ok
