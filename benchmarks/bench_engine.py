@@ -40,7 +40,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from kit import datasets, nn  # noqa: E402
+from kit import nn  # noqa: E402
+from kit.lab import datasets  # noqa: E402
 
 Runner = Callable[[int], object]
 """``run(k)`` makes k training steps."""

@@ -22,7 +22,7 @@ from kit.activation import (
     validate_kink,
     within,
 )
-from kit.checks import Report, check
+from kit.conformance import Report, check
 from kit.registry import (
     PluginError,
     Problem,
@@ -33,6 +33,7 @@ from kit.registry import (
     plugin_problems,
     refresh,
     register,
+    resolve,
     unregister,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "plugin_problems",
     "refresh",
     "register",
+    "resolve",
     "unregister",
     "validate_kink",
     "within",

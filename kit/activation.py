@@ -42,11 +42,14 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kit._validate import number
+
 __all__ = [
     "FRAMEWORKS",
     "KINK_RULES",
     "NAME_PATTERN",
     "SATURATION_TOL",
+    "SCAN_GRID",
     "Activation",
     "Fixed",
     "KinkRule",
@@ -176,8 +179,9 @@ def _elementwise(compute: Callable[[NDArray[np.floating]], Any], z: Any) -> Any:
 def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a plugin's ``method(self, z)`` so it takes any real input.
 
-    The engine (``kit.network``) unwraps it through ``__wrapped__`` when it is
-    marked ``_kit_vectorised``, to call the plugin's array code directly.
+    :meth:`Activation.value_function` and :meth:`Activation.derivative_function`
+    unwrap it, through ``__wrapped__`` when it is marked ``_kit_vectorised``, to
+    call the plugin's array code directly.
     """
     if getattr(method, "_kit_vectorised", False):
         return method
@@ -191,15 +195,8 @@ def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _real(x: Any, what: str) -> float:
-    """``x`` as a float, or ``ValueError`` saying what was expected (no strings, no booleans)."""
-    if isinstance(x, (str, bytes, bool, np.bool_)):
-        raise ValueError(f"{what} must be a real number, got {x!r}")
-    try:
-        return float(x)
-    except OverflowError:  # an int beyond the float range
-        return math.inf if x > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a real number, got {x!r}") from None
+    """``x`` as a float (±inf allowed), or ``ValueError`` unless it is a number (:mod:`kit._validate`)."""
+    return number(what, x, finite=False)
 
 
 def validate_tol(tol: Any) -> float:
@@ -385,6 +382,12 @@ class Activation:
                 if wrapped.__doc__ is None:  # help() shows the contract
                     wrapped.__doc__ = getattr(Activation, meth).__doc__
                 setattr(cls, meth, wrapped)
+        final = sorted(m for m in _FINAL if m in cls.__dict__)
+        if final:
+            raise TypeError(
+                f"{cls.__name__}: {', '.join(final)} is given by kit.Activation and cannot be overridden; "
+                "define value, left_derivative and right_derivative (and kinks), and the kink rule does the rest"
+            )
         clash = sorted(k for k in cls.defaults if k in _RESERVED or (isinstance(k, str) and k.startswith("_")))
         if clash:
             raise TypeError(f"{cls.__name__}: parameter names {clash} are reserved by kit.Activation")
@@ -563,7 +566,8 @@ class Activation:
         """The derivative gradient descent uses.
 
         Equal to both one-sided derivatives where they agree; at a kink, what
-        the ``kink`` rule picks.  Given by the base class: do not override it.
+        the ``kink`` rule picks.  Given by the base class and final: a subclass
+        that defines it is refused with ``TypeError``.
 
         Parameters
         ----------
@@ -589,28 +593,74 @@ class Activation:
         >>> leaky.derivative(0.0, kink="pytorch"), leaky.derivative(0.0, kink="jax")
         (0.1, 1.0)
         """
+        return _elementwise(self.derivative_function(kink), z)
+
+    def derivative_function(self, kink: Any = "left") -> Callable[[NDArray], NDArray]:
+        """The function ``z -> derivative(z, kink=kink)`` on floating arrays, the rule resolved once.
+
+        For code that takes the derivative many times on arrays of one dtype
+        (the engine's backward pass): the returned function takes a floating
+        ndarray and returns one of its shape and dtype, without the scalar and
+        list conversions of :meth:`derivative`, and calls the plugin's own array
+        code (for ``"left"``, ``"right"``, t = 0 or 1 just one of its methods).
+        Given by the base class: do not override it.
+
+        Examples
+        --------
+        >>> import numpy as np, kit
+        >>> d = kit.get("relu").derivative_function("mean")
+        >>> d(np.array([-1.0, 0.0, 2.0], dtype=np.float32))
+        array([0. , 0.5, 1. ], dtype=float32)
+        """
         rule: KinkRule = validate_kink(kink)
         if isinstance(rule, str) and rule in FRAMEWORKS:
             rule = self.framework_rule(rule)
-        return _elementwise(lambda arr: self._derivative_array(arr, rule), z)
-
-    def _derivative_array(self, z: NDArray, rule: KinkRule) -> NDArray:
-        left = np.asarray(self.left_derivative(z))
-        if isinstance(rule, Mapping):
-            out = left
-            right = np.asarray(self.right_derivative(z))
-            for where, sub in rule.items():
-                if sub == "left" or sub == 0.0:
-                    continue
-                out = np.where(z == where, _combine(left, right, sub), out)
-            return out
-        if rule == "left" or rule == 0.0:
+        left = self._array_method("left_derivative")
+        if not isinstance(rule, Mapping) and (rule == "left" or rule == 0.0):
             return left
-        right = np.asarray(self.right_derivative(z))
-        if rule == "right" or rule == 1.0:
+        right = self._array_method("right_derivative")
+        if not isinstance(rule, Mapping) and (rule == "right" or rule == 1.0):
             return right
-        # infinite on both sides (sign at 0) is not differentiable either: apply the rule there too
-        return np.where((left == right) & ~np.isinf(left), left, _combine(left, right, rule))
+        if isinstance(rule, Mapping):
+            at = [(where, sub) for where, sub in rule.items() if not (sub == "left" or sub == 0.0)]
+
+            def per_kink(z: NDArray) -> NDArray:
+                lo = np.asarray(left(z))
+                out, hi = lo, np.asarray(right(z))
+                for where, sub in at:
+                    out = np.where(z == where, _combine(lo, hi, sub), out)
+                return out
+
+            return per_kink
+        chosen: Rule = rule
+
+        def combined(z: NDArray) -> NDArray:
+            lo, hi = np.asarray(left(z)), np.asarray(right(z))
+            # infinite on both sides (sign at 0) is not differentiable either: apply the rule there too
+            return np.where((lo == hi) & ~np.isinf(lo), lo, _combine(lo, hi, chosen))
+
+        return combined
+
+    def value_function(self) -> Callable[[NDArray], NDArray]:
+        """The function ``z -> value(z)`` on floating arrays, without :meth:`value`'s conversions.
+
+        The engine's forward pass calls it; see :meth:`derivative_function`.
+
+        Examples
+        --------
+        >>> import numpy as np, kit
+        >>> kit.get("relu").value_function()(np.array([-1.0, 2.0]))
+        array([0., 2.])
+        """
+        return self._array_method("value")
+
+    def _array_method(self, name: str) -> Callable[[NDArray], NDArray]:
+        """The plugin's own array code for ``name`` (the method the base class wrapped), or the method."""
+        method = getattr(type(self), name)
+        inner = getattr(method, "__wrapped__", None)
+        if callable(inner) and getattr(method, "_kit_vectorised", False) and name not in self.__dict__:
+            return inner.__get__(self)  # type: ignore[no-any-return]
+        return getattr(self, name)  # type: ignore[no-any-return]
 
     # -- Python protocol -----------------------------------------------------
     def __repr__(self) -> str:
@@ -623,6 +673,8 @@ class Activation:
     def __hash__(self) -> int:
         return hash((type(self), self.name, tuple(sorted(self._params.items()))))
 
+
+_FINAL = ("derivative", "derivative_function", "value_function", "_array_method")
 
 _WRAPPERS: dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
     "value": _vectorised,
@@ -643,16 +695,19 @@ def _smooth(act: Activation) -> bool:
 
 # -- numerical saturation ------------------------------------------------------
 
-_SCAN_HALF = 50.0
-_SCAN = np.unique(
+SCAN_HALF_WIDTH = 50.0
+"""Half-width of the dense part of :data:`SCAN_GRID`."""
+SCAN_GRID = np.unique(
     np.concatenate(
         [
-            np.linspace(-_SCAN_HALF, _SCAN_HALF, 20001),
-            np.geomspace(_SCAN_HALF, 1e300, 600),
-            -np.geomspace(_SCAN_HALF, 1e300, 600),
+            np.linspace(-SCAN_HALF_WIDTH, SCAN_HALF_WIDTH, 20001),
+            np.geomspace(SCAN_HALF_WIDTH, 1e300, 600),
+            -np.geomspace(SCAN_HALF_WIDTH, 1e300, 600),
         ]
     )
 )
+"""The points :func:`numerical_saturation` (and the saturation check) scan: [-50, 50] in steps of
+0.005 and a geometric grid from 50 to 1e300 on each side."""
 
 
 def _grad_bound(act: Activation, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -690,8 +745,8 @@ def numerical_saturation(act: Activation, tol: float = SATURATION_TOL) -> list[t
     [(-inf, 0.0)]
     """
     tol = validate_tol(tol)
-    kinks = act.kinks(-_SCAN_HALF, _SCAN_HALF)
-    x = np.union1d(_SCAN, kinks)
+    kinks = act.kinks(-SCAN_HALF_WIDTH, SCAN_HALF_WIDTH)
+    x = np.union1d(SCAN_GRID, kinks)
     sat = _grad_bound(act, x) <= tol
     if not sat.any():
         return []

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import kit
+from kit._text import number as _fmt
 from kit.activation import FRAMEWORKS, Activation
-from kit.checks import _fmt, check, resolve, saturation_text
-from kit.registry import PluginError, UnknownActivation, plugin_problems, status
+from kit.conformance import check, saturation_text
+from kit.registry import PluginError, UnknownActivation, plugin_problems, resolve, status
 
 __all__ = ["main"]
 
@@ -48,7 +49,7 @@ def _params(pairs: Sequence[str]) -> dict[str, float]:
 
 def _activation(args: argparse.Namespace) -> Activation:
     """The activation the command names: a registered name or ``package.module:Class``."""
-    return resolve(args.name, _params(args.param))
+    return resolve(args.name, **_params(args.param))
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

@@ -195,7 +195,7 @@ def check_activation(act: str | Activation | type[Activation]) -> None:
 
     On failure the message lists every problem ``kit.check`` found.
     """
-    from kit.checks import check
+    from kit.conformance import check
 
     report = check(act)
     name = getattr(act, "name", act) if not isinstance(act, str) else act

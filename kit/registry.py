@@ -19,6 +19,7 @@ Activations defined in a notebook join with :func:`register`.
 from __future__ import annotations
 
 import difflib
+import importlib
 import importlib.metadata as metadata
 import re
 import threading
@@ -41,6 +42,7 @@ __all__ = [
     "plugin_problems",
     "refresh",
     "register",
+    "resolve",
     "status",
     "unregister",
 ]
@@ -429,3 +431,85 @@ def refresh() -> None:
     Run it after ``pip install -e`` of a plugin in a running kernel.
     """
     _REGISTRY.refresh()
+
+
+_SPEC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def resolve(spec: Any, **params: float) -> Activation:
+    """The one way the kit turns what a user wrote into an :class:`Activation`.
+
+    Accepted: an instance, a subclass of :class:`Activation`, a registered name
+    (``"relu"``, ``"relu@dist"``), ``"package.module:Class"`` (imported, never
+    evaluated; like an entry point it may name a function that returns an
+    Activation when called with keyword parameters), or a pair ``(spec, params)``
+    such as ``("leaky_relu", {"alpha": 0.1})``.  Keyword ``params`` are applied
+    on top.  The engine, the plots, the widgets, the checks and the command line
+    all call this.
+
+    Raises
+    ------
+    UnknownActivation
+        for a name that is not registered (close names suggested).
+    ValueError
+        for a malformed ``"module:Class"`` spelling, or invalid parameter values.
+    PluginError
+        when the plugin cannot be imported or built (the message says why).
+    TypeError
+        for unknown parameters, a class that is not an Activation, or anything else.
+
+    Examples
+    --------
+    >>> resolve("leaky_relu", alpha=0.1)
+    leaky_relu(alpha=0.1)
+    >>> resolve(("leaky_relu", {"alpha": 0.2}))
+    leaky_relu(alpha=0.2)
+    >>> resolve("kit.activations.piecewise:ReLU")
+    relu()
+    >>> resolve("kit.activation:Fixed")
+    Traceback (most recent call last):
+    ...
+    TypeError: kit.activation:Fixed is not a subclass of kit.Activation
+    """
+    if isinstance(spec, tuple):
+        if len(spec) != 2 or not isinstance(spec[1], dict):
+            raise TypeError(f"an activation pair must be (name, {{params}}), got {spec!r}")
+        return resolve(spec[0], **{**spec[1], **params})
+    what = spec if isinstance(spec, str) else getattr(spec, "__qualname__", repr(spec))
+    if isinstance(spec, str) and ":" in spec:
+        spec = _import_spec(spec)
+    if isinstance(spec, (str, Activation)):
+        return get(spec, **params)
+    if isinstance(spec, type):
+        if not issubclass(spec, Activation):
+            raise TypeError(f"{what} is not a subclass of kit.Activation")
+        unknown = sorted(set(params) - set(spec.defaults))
+        if unknown:
+            valid = ", ".join(spec.defaults) or "none"
+            raise TypeError(f"{spec.__name__}: unknown parameter(s) {', '.join(unknown)}; valid parameters: {valid}")
+    elif not callable(spec):
+        raise TypeError(
+            "activation must be a kit.Activation, its class, a registered name ('relu'), 'module:Class' "
+            f"or a pair (name, {{params}}), got {spec!r}"
+        )
+    try:
+        act = spec(**params)
+    except Exception as exc:
+        raise PluginError(f"building {what} raised {type(exc).__name__}: {exc}") from exc
+    if not isinstance(act, Activation):
+        raise PluginError(f"calling {what} returned {type(act).__name__}, not a kit.Activation")
+    return act
+
+
+def _import_spec(spec: str) -> Any:
+    """The object ``"package.module:Class"`` names, imported."""
+    if not _SPEC.match(spec):
+        raise ValueError(f"expected 'package.module:Class', got {spec!r}")
+    mod_name, qual = spec.split(":")
+    try:
+        obj: Any = importlib.import_module(mod_name)
+        for part in qual.split("."):
+            obj = getattr(obj, part)
+    except Exception as exc:
+        raise PluginError(f"cannot import {spec}: {type(exc).__name__}: {exc}") from exc
+    return obj

@@ -1,7 +1,7 @@
 """The conformance suite for plugin authors' own tests, one pytest test per check.
 
 In the style of scikit-learn's ``parametrize_with_checks``: decorate one test
-function and pytest runs every check of :mod:`kit.checks` on every activation
+function and pytest runs every check of :mod:`kit.conformance` on every activation
 as a separate test, with ids such as ``swish_beta(beta=2.0)-check_left_derivative``
 that ``-k`` selects.  A known failure is declared with its reason and shows
 as an expected failure (``xfail``, strict: if it starts passing, the test
@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kit.activation import Activation
-from kit.checks import CHECKS, Options, resolve, run_check
+from kit.conformance import CHECKS, Options, run_check
+from kit.registry import resolve
 
 __all__ = ["ActivationCheck", "assert_conforms", "parametrize_with_checks"]
 
@@ -133,7 +134,7 @@ def parametrize_with_checks(
         (matched by name or by the test-id label).  They run as strict
         ``xfail``: an unexpected pass fails, so stale excuses do not linger.
     window, rtol, atol : float
-        Passed to the checks (see :class:`kit.checks.Options`).
+        Passed to the checks (see :class:`kit.conformance.Options`).
 
     Returns
     -------
@@ -190,7 +191,7 @@ def assert_conforms(
     >>> import kit
     >>> assert_conforms("relu")
     """
-    from kit.checks import check
+    from kit.conformance import check
 
     expected = _validate_expected(expected_failures)
     names = [n for n in CHECKS if n not in expected]

@@ -51,12 +51,6 @@ def rule_label(kink: Any) -> str:
     return str(rule)
 
 
-def _as_activation(act_or_name: Activation | str) -> Activation:
-    if isinstance(act_or_name, Activation):
-        return act_or_name
-    if isinstance(act_or_name, str):
-        return kit.get(act_or_name)
-    raise TypeError(f"expected an activation name or a kit.Activation, got {type(act_or_name).__name__}")
 
 
 def _check_range(lo: float, hi: float) -> tuple[float, float]:
@@ -155,7 +149,7 @@ def curves(act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: f
     -------
     Curves
     """
-    act = _as_activation(act)
+    act = kit.resolve(act)
     lo, hi = _check_range(lo, hi)
     validate_kink(kink)
     with np.errstate(all="ignore"):
@@ -277,7 +271,7 @@ class ActivationPlot:
     def update(self, act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
                tol: float = SATURATION_TOL, n: int = 801, title: str | None = None) -> Curves:
         """Redraw for ``act`` (see :func:`curves` for the arguments); returns the numbers."""
-        act = _as_activation(act)
+        act = kit.resolve(act)
         c = curves(act, kink=kink, lo=lo, hi=hi, tol=tol, n=n)
         self.curves = c
         ax = self.ax

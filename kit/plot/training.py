@@ -8,7 +8,8 @@ Legends of the curves sit in a row above the axes, where no curve crosses them.
 Examples
 --------
 >>> import kit.plot
->>> from kit import datasets, nn
+>>> from kit import nn
+>>> from kit.lab import datasets
 >>> X, y = datasets.make("moons", n=100, noise=0.1, seed=0)
 >>> net = nn.MLP([2, 4, 1], activation="relu", seed=0)
 >>> history = nn.train(net, X, y, loss="bce", lr=0.1, steps=20, seed=0)
@@ -37,6 +38,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from kit.activation import SATURATION_TOL, Activation
+from kit.nn.diagnostics import Saturation
 from kit.plot.functions import shade_regions
 from kit.plot.style import (
     BLACK,
@@ -395,7 +397,7 @@ def active_fraction(net: Any, X: np.ndarray) -> list[np.ndarray]:
     out = []
     for act, rule, z in zip(net.activations, net.kink_rules, net.pre_activations(X), strict=True):
         with np.errstate(all="ignore"):
-            d = np.asarray(act.derivative(z, kink=rule))
+            d = act.derivative_function(rule)(z)
         out.append(np.mean(d != 0, axis=0))
     return out
 
@@ -525,20 +527,13 @@ class HistogramPlot:
             handles.append(self.kink_lines[0])
             self.kink_lines[0].set_label("kink")
         set_legend(self.ax, handles, loc="upper right", fontsize=9, framealpha=0.85)
-        return [_share_in(z, sat) for z in zs]
+        share = Saturation(act, tol)
+        return [share.fraction(z) if z.size else math.nan for z in zs]
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
         return list(self.stairs)
 
-
-def _share_in(z: np.ndarray, intervals: Sequence[tuple[float, float]]) -> float:
-    if not z.size:
-        return math.nan
-    inside = np.zeros(z.shape, dtype=bool)
-    for a, b in intervals:
-        inside |= (z >= a) & (z <= b)
-    return float(inside.mean())
 
 
 def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: float = SATURATION_TOL,

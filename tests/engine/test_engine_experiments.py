@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import kit
-from kit import experiments, nn
+from kit import nn
+from kit.lab import experiments
 
 
 def test_born_dead_simulation_matches_formula_within_4_standard_errors():
@@ -105,7 +106,7 @@ def test_dropout_revival_first_layer_never_revives():
     for key in ("without_dropout", "with_dropout"):
         assert r[key].shape == (2,) and r[key][0] >= r["before"][0]
         assert np.all((0 <= r[key]) & (r[key] <= 1))
-    from kit import datasets
+    from kit.lab import datasets
 
     X, y = datasets.make("spiral", n=400, seed=0)
     net = nn.MLP([2, 32, 32, 1], seed=0)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import kit
-from kit import datasets, nn
+from kit import nn
+from kit.lab import datasets
 
 
 @pytest.fixture(scope="module")

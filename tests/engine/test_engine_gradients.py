@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import kit
-from kit import losses, nn
+from kit import nn
+from kit.nn import losses
 
 
 def _loss(net, X, y, loss, l1=0.0, l2=0.0):

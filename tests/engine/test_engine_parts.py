@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import kit
-from kit import datasets, init, losses, nn, optim
+from kit import nn
+from kit.lab import datasets
+from kit.nn import init, losses, optim
 
 # -- data sets -------------------------------------------------------------------
 

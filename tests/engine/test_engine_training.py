@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from kit import datasets, nn
+from kit import nn
+from kit.lab import datasets
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from broken_plugins import WrongSaturation
 
 import kit
-from kit.checks import CHECKS, describe
+from kit.conformance import CHECKS, describe
 
 PHI0 = 1 / math.sqrt(2 * math.pi)
 

@@ -11,7 +11,7 @@ import pytest
 import tomllib
 
 import kit
-from kit.checks import CHECKS
+from kit.conformance import CHECKS
 from kit.registry import status
 from kit.scaffold import TemplateNotFound, cli, new_plugin, template_dir
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from broken_plugins import GoodTanh, RaisesInInit, WrongLeftAtKink
 
-from kit.checks import CHECKS
+from kit.conformance import CHECKS
 from kit.testing import ActivationCheck, assert_conforms, parametrize_with_checks
 
 HERE = Path(__file__).resolve().parent

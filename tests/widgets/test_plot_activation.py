@@ -116,7 +116,7 @@ def test_compare_grid_shares_axes():
         (lambda: kit.plot.activation("relu", lo=1, hi=0), ValueError, "finite lo < hi"),
         (lambda: kit.plot.activation("relu", kink="middle"), ValueError, "kink must be"),
         (lambda: kit.plot.activation("rleu"), KeyError, "did you mean 'relu'"),
-        (lambda: kit.plot.activation(3), TypeError, "activation name"),
+        (lambda: kit.plot.activation(3), TypeError, r"activation must be a kit\.Activation"),
         (lambda: kit.plot.compare([]), ValueError, "at least one"),
         (lambda: kit.plot.compare(["relu"], ncols=0), ValueError, "ncols"),
     ],

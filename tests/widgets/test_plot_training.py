@@ -7,7 +7,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import kit.plot
-from kit import datasets, nn
+from kit import nn
+from kit.lab import datasets
 from kit.plot.style import new_figure, nice_ceil
 
 

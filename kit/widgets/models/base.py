@@ -9,10 +9,10 @@ import matplotlib
 from matplotlib.figure import Figure
 
 import kit
-from kit.activation import Activation, validate_kink
+from kit.activation import validate_kink
 from kit.plot.style import FrameCache, new_figure, rc
 
-__all__ = ["KINK_CHOICES", "AppModel", "activation_names", "make_activation", "param_range"]
+__all__ = ["KINK_CHOICES", "AppModel", "activation_names", "param_range"]
 
 KINK_CHOICES: tuple[str, ...] = ("left", "right", "mean", "t", "pytorch", "tensorflow", "jax")
 """What a convention selector offers; ``"t"`` means the number t in [0, 1] of a slider."""
@@ -23,9 +23,6 @@ def activation_names() -> list[str]:
     return kit.names()
 
 
-def make_activation(name: str, params: dict[str, float] | None = None) -> Activation:
-    """``kit.get(name, **params)``: raises a clear error for a bad name or parameter."""
-    return kit.get(name, **(params or {}))
 
 
 def param_range(default: float) -> tuple[float, float, float]:

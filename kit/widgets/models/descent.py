@@ -20,6 +20,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 
+import kit
 from kit.activation import Activation
 from kit.plot.functions import rule_label
 from kit.plot.style import (
@@ -34,7 +35,7 @@ from kit.plot.style import (
     set_legend,
     sticky_range,
 )
-from kit.widgets.models.base import AppModel, make_activation, rule_from
+from kit.widgets.models.base import AppModel, rule_from
 
 __all__ = ["MODES", "DescentModel", "Path", "descend", "sticky_range"]
 
@@ -147,7 +148,7 @@ class DescentModel(AppModel):
         self.params: dict[str, float] = {}
         self.kink, self.t, self.mode = "left", 0.5, "activation"
         self.x, self.b, self.y, self.w0, self.lr, self.steps, self.compare = 1.0, 0.0, 1.0, 2.0, 0.5, 6, True
-        self.act: Activation = make_activation(name, params)
+        self.act: Activation = kit.resolve(name, **(params or {}))
         _fig, (self.ax_loss, self.ax_iter) = self._new_figure(1, 2, figsize=(9.5, 4.0), dpi=90,
                                                            width_ratios=[3, 2])
         ax = self.ax_loss
@@ -192,7 +193,7 @@ class DescentModel(AppModel):
         new.update(changes)
         if "name" in changes and "params" not in changes and changes["name"] != self.name:
             new["params"] = {}
-        act = make_activation(new["name"], new["params"])
+        act = kit.resolve(new["name"], **(new["params"] or {}))
         rule = rule_from(new["kink"], new["t"])
         for key in ("x", "b", "y", "w0", "lr", "t"):
             new[key] = float(new[key])

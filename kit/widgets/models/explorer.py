@@ -10,10 +10,11 @@ from typing import Any
 import matplotlib
 import numpy as np
 
+import kit
 from kit.activation import FRAMEWORKS, SATURATION_TOL, Activation
 from kit.plot.functions import ActivationPlot, Curves, rule_label
 from kit.plot.style import rc
-from kit.widgets.models.base import AppModel, make_activation, rule_from
+from kit.widgets.models.base import AppModel, rule_from
 
 __all__ = ["ExplorerModel", "KinkRow"]
 
@@ -65,7 +66,7 @@ class ExplorerModel(AppModel):
         self.kink = "left"
         self.t = 0.5
         self.lo, self.hi, self.tol = -5.0, 5.0, SATURATION_TOL
-        self.act: Activation = make_activation(name, params)
+        self.act: Activation = kit.resolve(name, **(params or {}))
         self._new_figure(figsize=(7.5, 4.2), dpi=90)
         self.plot = ActivationPlot(self.figure.axes[0])
         self.set(name=name, params=params or {}, kink=kink, t=t, lo=lo, hi=hi, tol=tol)
@@ -99,7 +100,7 @@ class ExplorerModel(AppModel):
             params = {}
         else:
             params = dict(self.params)
-        act = make_activation(name, params)
+        act = kit.resolve(name, **(params or {}))
         kink = changes.get("kink", self.kink)
         t = float(changes.get("t", self.t))
         rule = rule_from(kink, t)

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from kit import datasets, nn
+from kit import nn
+from kit.lab import datasets
 from kit.widgets.models.base import AppModel, rule_from
 
 __all__ = ["DATASETS", "TrainingModel"]

@@ -6,9 +6,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from kit import init as _init
-from kit import optim as _optim
 from kit.nn import DTYPES
+from kit.nn import init as _init
+from kit.nn import optim as _optim
 from kit.widgets.models.playground import PlaygroundModel
 from kit.widgets.models.training import DATASETS
 from kit.widgets.views.base import activation_picker, kink_picker

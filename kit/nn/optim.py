@@ -20,7 +20,7 @@ Adam's ``eps`` defaults to 1e-8, and to 1e-4 in float16, where 1e-8 rounds to
 Examples
 --------
 >>> import numpy as np
->>> from kit import optim
+>>> from kit.nn import optim
 >>> p = [np.array([1.0, 2.0])]
 >>> opt = optim.get("sgd", p, lr=0.5)
 >>> opt.update([np.array([2.0, 2.0])]); p[0].tolist()
@@ -36,16 +36,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kit._validate import number
+
 __all__ = ["SGD", "Adam", "Momentum", "Optimizer", "get", "names"]
 
 
-def _positive(name: str, value: float, upper: float = math.inf, closed: bool = False) -> float:
-    """``value`` as a float if it is a real number in (0, upper), or [0, upper) when ``closed``."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    v = float(value) if ok else math.nan
-    if not ((0 <= v if closed else 0 < v) and v < upper):
-        raise ValueError(f"{name} must be a number in {'[0' if closed else '(0'}, {upper}), got {value!r}")
-    return v
 
 
 class Optimizer:
@@ -69,7 +64,7 @@ class Optimizer:
 
     def __init__(self, params: Sequence[NDArray], lr: float) -> None:
         self.params = list(params)
-        self.lr = _positive("lr", lr)
+        self.lr = number("lr", lr, above=0)
         self._lr = [np.asarray(self.lr, dtype=p.dtype) for p in self.params]
         self.t = 0
 
@@ -118,7 +113,7 @@ class Momentum(Optimizer):
 
     def __init__(self, params: Sequence[NDArray], lr: float = 0.1, momentum: float = 0.9) -> None:
         super().__init__(params, lr)
-        self.momentum = _positive("momentum", momentum, 1.0, closed=True)
+        self.momentum = number("momentum", momentum, lowest=0, below=1)
         self._mu = [np.asarray(self.momentum, dtype=p.dtype) for p in self.params]
         self._v = [np.zeros_like(p) for p in self.params]
         self._tmp = [np.empty_like(p) for p in self.params]
@@ -161,9 +156,9 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_positive("betas[0]", betas[0], 1.0, True), _positive("betas[1]", betas[1], 1.0, True))
+        self.betas = (number("betas[0]", betas[0], lowest=0, below=1), number("betas[1]", betas[1], lowest=0, below=1))
         half = any(p.dtype == np.float16 for p in self.params)
-        self.eps = _positive("eps", (1e-4 if half else 1e-8) if eps is None else eps)
+        self.eps = number("eps", (1e-4 if half else 1e-8) if eps is None else eps, above=0)
         if half and np.float16(self.eps) == 0:
             raise ValueError(f"eps={self.eps:g} rounds to 0 in float16 (then 0/0 gives NaN); use eps >= 6e-8, e.g. 1e-4")
         dt = [p.dtype for p in self.params]

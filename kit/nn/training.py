@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit import losses as _losses
-from kit import optim as _optim
+from kit._validate import integer, number
 from kit.activation import SATURATION_TOL
-from kit.diagnostics import _dead_units, _KinkCounter, _Saturation
-from kit.history import History, TrainingDiverged
-from kit.network import MLP, _check_inputs, _int, _number, _per_layer
+from kit.nn import losses as _losses
+from kit.nn import optim as _optim
+from kit.nn.diagnostics import KinkCounter, Saturation, dead_units
+from kit.nn.history import History, TrainingDiverged
+from kit.nn.network import MLP, _check_inputs, _per_layer
 
 __all__ = ["Trainer", "gradients", "train"]
 
@@ -37,8 +38,8 @@ def _input_map(
     """The input map ``(a, c)`` (inputs become ``x * a + c``) a :class:`Trainer` sets, or None."""
     if standardize is not None and not isinstance(standardize, (bool, np.bool_)):
         raise TypeError(f"standardize must be True, False or None, got {standardize!r}")
-    shift = _number("input_shift", shift, -math.inf)
-    scale = _number("input_scale", scale, -math.inf)
+    shift = number("input_shift", shift)
+    scale = number("input_scale", scale)
     if scale == 0:
         raise ValueError("input_scale must be non-zero")
     plain = shift == 0 and scale == 1
@@ -114,7 +115,8 @@ class Trainer:
 
     Examples
     --------
-    >>> from kit import nn, datasets
+    >>> from kit import nn
+    >>> from kit.lab import datasets
     >>> X, y = datasets.make("circle", n=100, seed=0)
     >>> tr = nn.Trainer(nn.MLP([2, 8, 1], seed=0), X, y, loss="bce", lr=0.5)
     >>> hist = tr.step(10)
@@ -162,18 +164,18 @@ class Trainer:
         self.loss = _losses.get(loss if loss is not None else _guess_loss(ya, net.sizes[-1]))
         self.targets = self.loss.targets(ya, net.sizes[-1], net.dtype)
         opt_cls = _optim.check_name(optimizer)
-        self.lr = _number("lr", lr)
+        self.lr = number("lr", lr, lowest=0)
         if self.lr == 0:
             raise ValueError("lr must be > 0")
-        self.batch_size = n if batch_size is None else min(_int("batch_size", batch_size, 1), n)
+        self.batch_size = n if batch_size is None else min(integer("batch_size", batch_size, lowest=1), n)
         drops = _per_layer(list(dropout) if isinstance(dropout, (list, tuple)) else dropout, net.n_hidden, "dropout")
-        self.dropout = [_number("dropout", p, 0.0, 1.0) for p in drops]
-        self.l1 = _number("l1", l1)
-        self.l2 = _number("l2", l2)
-        self.saturation_tol = _number("saturation_tol", saturation_tol)
-        self.record_every = _int("record_every", record_every, 1)
+        self.dropout = [number("dropout", p, lowest=0, below=1) for p in drops]
+        self.l1 = number("l1", l1, lowest=0)
+        self.l2 = number("l2", l2, lowest=0)
+        self.saturation_tol = number("saturation_tol", saturation_tol, lowest=0)
+        self.record_every = integer("record_every", record_every, lowest=1)
         if seed is not None:
-            _int("seed", seed, 0)
+            integer("seed", seed, lowest=0)
         if callback is not None and not callable(callback):
             raise TypeError("callback must be callable or None")
         if on_diverge not in ("stop", "raise"):
@@ -196,8 +198,8 @@ class Trainer:
         self._setup_buffers()
         self.steps_done = 0
         self._hits = [0] * net.n_hidden
-        self._counters = [_KinkCounter(a) for a in net.activations]
-        self._saturation = [_Saturation(a, self.saturation_tol) for a in net.activations]
+        self._counters = [KinkCounter(a) for a in net.activations]
+        self._saturation = [Saturation(a, self.saturation_tol) for a in net.activations]
         self.history = History(widths=net.sizes[1:-1])
         self._record(first=True)
 
@@ -369,7 +371,7 @@ class Trainer:
             dead, sat = [], []
             for i in range(net.n_hidden):
                 z = zs[i]
-                dead.append(int(np.count_nonzero(_dead_units(net._deriv[i], z))))
+                dead.append(int(np.count_nonzero(dead_units(net._deriv[i], z))))
                 sat.append(self._saturation[i].fraction(z))
             if first:
                 norms = [math.nan] * len(net.W)
@@ -454,7 +456,7 @@ class Trainer:
             ``self.history``, updated in place.  Once training has stopped (see
             ``history.stopped``) this does nothing more.
         """
-        k = _int("k", k, 0)
+        k = integer("k", k, lowest=0)
         self._advance(k)
         if record:
             self._finish()
@@ -527,14 +529,15 @@ def train(
 
     Examples
     --------
-    >>> from kit import nn, datasets
+    >>> from kit import nn
+    >>> from kit.lab import datasets
     >>> X, y = datasets.make("sine", n=64, noise=0.0, seed=0)
     >>> net = nn.MLP([1, 16, 1], activation="relu", dtype="float64", seed=0)
     >>> hist = nn.train(net, X, y, loss="mse", optimizer="adam", lr=0.01, steps=400, batch_size=None)
     >>> hist.loss[-1] < 0.05 * hist.loss[0]
     True
     """
-    steps = _int("steps", steps, 0)
+    steps = integer("steps", steps, lowest=0)
     if record_every is None:
         record_every = max(1, steps // 1000)
     trainer = Trainer(

@@ -13,13 +13,26 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kit._validate import number
 from kit.activation import SATURATION_TOL, Activation
-from kit.network import MLP, _number
+from kit.nn.network import MLP
 
-__all__ = ["diagnostics"]
+__all__ = ["KinkCounter", "Saturation", "dead_units", "diagnostics"]
 
-def _dead_units(deriv: Callable[[NDArray], NDArray], z: NDArray) -> NDArray[np.bool_]:
-    """Per unit (column of the pre-activations ``z``): is its derivative exactly 0 on every row?"""
+def dead_units(deriv: Callable[[NDArray], NDArray], z: NDArray) -> NDArray[np.bool_]:
+    """Per unit (column of the pre-activations ``z``): is its derivative exactly 0 on every row?
+
+    The one definition of a dead unit: ``deriv`` is the layer's derivative with
+    its kink rule (:meth:`kit.Activation.derivative_function`), ``z`` the
+    pre-activations of every input the unit sees.
+
+    Examples
+    --------
+    >>> import numpy as np, kit
+    >>> z = np.array([[-1.0, 2.0], [-3.0, 0.0]])
+    >>> dead_units(kit.get("relu").derivative_function("left"), z).tolist()
+    [True, False]
+    """
     with np.errstate(all="ignore"):
         return np.all(deriv(z) == 0, axis=0)
 
@@ -42,7 +55,7 @@ def _count_equal(z: NDArray, pts: NDArray) -> int:
     return n
 
 
-class _KinkCounter:
+class KinkCounter:
     """Counts pre-activations exactly on a kink (compared in the pre-activations' dtype).
 
     If ``act.kinks()`` (over the whole line) gives a short finite list, that list
@@ -96,8 +109,8 @@ def _saturation_intervals(act: Activation, tol: float) -> tuple[tuple[float, flo
     return tuple((float(lo), float(hi)) for lo, hi in act.saturation(tol))
 
 
-class _Saturation:
-    """Fraction of pre-activations in ``act.saturation(tol)``.
+class Saturation:
+    """Fraction of pre-activations in ``act.saturation(tol)``: the one definition of "saturated".
 
     Inside an open interval counts; a finite end counts only where both one-sided
     |f'| are <= tol there (an end shared by two intervals counts once).
@@ -124,7 +137,14 @@ class _Saturation:
         return self._flat_ends[dtype]
 
     def fraction(self, z: NDArray) -> float:
-        """Share of the entries of ``z`` in the saturation region."""
+        """Share of the entries of ``z`` in the saturation region.
+
+        Examples
+        --------
+        >>> import numpy as np, kit
+        >>> Saturation(kit.get("relu"), 0.01).fraction(np.array([-1.0, 0.0, 0.0, 1.0, 2.0]))
+        0.2
+        """
         if z.size == 0 or not self.intervals:
             return 0.0
         inside = sum(int(np.count_nonzero((z > lo) & (z < hi))) for lo, hi in self.intervals)
@@ -164,7 +184,7 @@ def diagnostics(net: MLP, X: ArrayLike, saturation_tol: float = SATURATION_TOL) 
     >>> d["dead"], d["kink_hits"], d["saturated"]
     ([1], [2], [0.3333333333333333])
     """
-    tol = _number("saturation_tol", saturation_tol)
+    tol = number("saturation_tol", saturation_tol, lowest=0)
     Xp = net.prepare(X)
     if Xp.shape[0] == 0:
         raise ValueError("X has no rows: dead units are judged on at least one input")
@@ -172,9 +192,9 @@ def diagnostics(net: MLP, X: ArrayLike, saturation_tol: float = SATURATION_TOL) 
         zs = net._forward_all(Xp)[0][:-1]
     out: dict[str, list[Any]] = {"dead": [], "dead_units": [], "saturated": [], "kink_hits": []}
     for act, deriv, z in zip(net.activations, net._deriv, zs, strict=True):
-        units = _dead_units(deriv, z)
+        units = dead_units(deriv, z)
         out["dead_units"].append(units)
         out["dead"].append(int(units.sum()))
-        out["saturated"].append(_Saturation(act, tol).fraction(z))
-        out["kink_hits"].append(_KinkCounter(act).count(z))
+        out["saturated"].append(Saturation(act, tol).fraction(z))
+        out["kink_hits"].append(KinkCounter(act).count(z))
     return out

@@ -6,18 +6,18 @@ matrix products are rounded, what the kink rule changes).
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit import init as _init
-from kit import losses as _losses
-from kit.activation import FRAMEWORKS, Activation, validate_kink
-from kit.registry import get as _get_activation
+from kit._validate import integer, number
+from kit.activation import Activation
+from kit.nn import init as _init
+from kit.nn import losses as _losses
+from kit.registry import resolve
 
 __all__ = ["ACCUMULATE", "DTYPES", "MLP", "ROUNDING", "ROUNDINGS"]
 
@@ -41,30 +41,10 @@ def _dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-def _int(name: str, value: Any, lowest: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
-        raise ValueError(f"{name} must be an integer >= {lowest}, got {value!r}")
-    return int(value)
 
 
-def _number(name: str, value: Any, lo: float = 0.0, hi: float = math.inf, hi_open: bool = True) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    v = float(value) if ok else math.nan
-    if not ok or not (lo <= v and (v < hi if hi_open else v <= hi)):
-        raise ValueError(f"{name} must be a number in [{lo}, {hi}{')' if hi_open else ']'}, got {value!r}")
-    return v
 
 
-def _as_activation(spec: ActivationSpec) -> Activation:
-    if isinstance(spec, Activation):
-        return spec
-    if isinstance(spec, str):
-        return _get_activation(spec)
-    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], Mapping):
-        return _get_activation(spec[0], **dict(spec[1]))
-    raise TypeError(
-        f"activation must be a name ('relu'), a pair (name, {{params}}) or a kit.Activation, got {spec!r}"
-    )
 
 
 def _per_layer(spec: Any, n: int, what: str) -> list[Any]:
@@ -74,44 +54,6 @@ def _per_layer(spec: Any, n: int, what: str) -> list[Any]:
             raise ValueError(f"{what}: got a list of {len(spec)} for {n} hidden layer(s); give one per hidden layer")
         return list(spec)
     return [spec] * n
-
-
-def _array_method(act: Activation, name: str) -> Callable[[NDArray], NDArray]:
-    """``act.<name>`` for float arrays, without the scalar/list wrapper the base class adds
-    (the engine only passes float arrays of the network's dtype; the result is the same).
-
-    Uses the private hooks of :mod:`kit.activation` (``__wrapped__`` on a method
-    marked ``_kit_vectorised``) when they are there, else the public method.
-    """
-    func = getattr(type(act), name, None)
-    inner = getattr(func, "__wrapped__", None)
-    if callable(inner) and getattr(func, "_kit_vectorised", False) and name not in getattr(act, "__dict__", {}):
-        return inner.__get__(act)  # type: ignore[no-any-return]
-    return getattr(act, name)  # type: ignore[no-any-return]
-
-
-def _derivative_function(act: Activation, kink: Any) -> Callable[[NDArray], NDArray]:
-    """The function z -> act.derivative(z, kink=kink) for float arrays, rule resolved once.
-
-    Takes the one-sided derivative directly for "left"/"right" (and t = 0, 1) and
-    the base class's private ``_derivative_array`` for the other rules; a plugin
-    that overrides :meth:`~kit.Activation.derivative` or ``_derivative_array``
-    goes through its public ``derivative`` instead.
-    """
-    rule = validate_kink(kink)
-    resolved: Any = act.framework_rule(rule) if isinstance(rule, str) and rule in FRAMEWORKS else rule
-    cls = type(act)
-    if (
-        cls.derivative is not Activation.derivative
-        or getattr(cls, "_derivative_array", None) is not Activation._derivative_array
-        or "derivative" in getattr(act, "__dict__", {})
-    ):
-        return lambda z: np.asarray(act.derivative(z, kink=kink))
-    if isinstance(resolved, (str, float)) and resolved in ("left", 0.0):
-        return _array_method(act, "left_derivative")
-    if isinstance(resolved, (str, float)) and resolved in ("right", 1.0):
-        return _array_method(act, "right_derivative")
-    return lambda z: act._derivative_array(z, resolved)
 
 
 def _check_inputs(X: ArrayLike, n_in: int) -> NDArray:
@@ -207,7 +149,7 @@ class MLP:
         ``"tensorflow"``, ``"jax"``); a list gives one per hidden layer.
     init : str or (str, dict)
         ``"he"``, ``"xavier"``, ``"lecun"``, ``("normal", {"std": 0.1})``,
-        ``("uniform", {"limit": 0.1})`` or ``"rai"`` (see :mod:`kit.init`).
+        ``("uniform", {"limit": 0.1})`` or ``"rai"`` (see :mod:`kit.nn.init`).
     bias : float
         Initial value of the hidden layers' biases (0: zero bias; e.g. 0.1 for
         positive bias).  The output bias starts at 0.  Ignored by ``"rai"``.
@@ -243,17 +185,17 @@ class MLP:
     ) -> None:
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise ValueError(f"sizes must be a list of at least two layer widths, e.g. [2, 16, 1]; got {sizes!r}")
-        self.sizes: tuple[int, ...] = tuple(_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes))
+        self.sizes: tuple[int, ...] = tuple(integer(f"sizes[{i}]", s, lowest=1) for i, s in enumerate(sizes))
         n_hidden = len(self.sizes) - 2
         self.dtype: np.dtype = _dtype(dtype)
         self.accumulate: str | None = _accumulate(accumulate, self.dtype)
         init_name, _ = _init.parse(init)
         self.init = init
-        self.bias = _number("bias", bias, -math.inf)
+        self.bias = number("bias", bias)
         if seed is not None:
-            _int("seed", seed, 0)
+            integer("seed", seed, lowest=0)
         self.seed = seed
-        self.activations: list[Activation] = [_as_activation(a) for a in _per_layer(activation, n_hidden, "activation")]
+        self.activations: list[Activation] = [resolve(a) for a in _per_layer(activation, n_hidden, "activation")]
         self.kink = kink
         self.kink_rules: list[Any] = _per_layer(kink, n_hidden, "kink")
         self._build_derivatives()
@@ -272,8 +214,8 @@ class MLP:
 
     # -- set-up ------------------------------------------------------------------
     def _build_derivatives(self) -> None:
-        self._value = [_array_method(act, "value") for act in self.activations]
-        self._deriv = [_derivative_function(act, k) for act, k in zip(self.activations, self.kink_rules, strict=True)]
+        self._value = [act.value_function() for act in self.activations]
+        self._deriv = [act.derivative_function(k) for act, k in zip(self.activations, self.kink_rules, strict=True)]
         probe = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0], dtype=self.dtype)
         for act, fv, fd in zip(self.activations, self._value, self._deriv, strict=True):
             for what, f in (("value", fv), ("derivative", fd)):

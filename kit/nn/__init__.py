@@ -12,7 +12,7 @@ Conventions
 * A layer computes ``z = a @ W + b`` with ``W`` of shape ``(fan_in, fan_out)``;
   hidden layers apply their activation, the last layer is linear and the loss
   owns the output nonlinearity (sigmoid for ``"bce"``, softmax for ``"ce"``,
-  none for ``"mse"``; see :mod:`kit.losses`).
+  none for ``"mse"``; see :mod:`kit.nn.losses`).
 * "Layer" in the diagnostics ``dead``, ``saturated`` and ``kink_hits`` means a
   hidden layer (``len(sizes) - 2`` of them); ``grad_norm`` has one entry per
   weight layer (``len(sizes) - 1``), the norm of the concatenated ``(dW, db)``.
@@ -38,7 +38,7 @@ Conventions
   term into a large partial sum (1024 + 0.25 is 1024 in float16) and so make
   exact zeros, i.e. kink hits, that a float32 accumulator would not make; how
   many depends on the data (measure it with
-  ``kit.experiments.exact_zeros(accumulate=...)``).  float32 and float64
+  ``kit.lab.experiments.exact_zeros(accumulate=...)``).  float32 and float64
   products use numpy's BLAS (OpenBLAS).
 * ``dead[l]``: hidden units of layer l whose derivative (with the network's kink
   rule) is exactly zero on every training input, evaluated on the whole training
@@ -80,7 +80,8 @@ notebook cell just shows it); with ``on_diverge="raise"``, a
 
 Examples
 --------
->>> from kit import nn, datasets
+>>> from kit import nn
+>>> from kit.lab import datasets
 >>> X, y = datasets.make("xor", n=200, noise=0.1, seed=0)
 >>> net = nn.MLP([2, 8, 8, 1], activation="relu", kink="left", init="he", seed=0)
 >>> hist = nn.train(net, X, y, loss="bce", optimizer="adam", lr=0.02, steps=300, seed=0)
@@ -92,10 +93,10 @@ True
 
 from __future__ import annotations
 
-from kit.diagnostics import diagnostics
-from kit.history import History, TrainingDiverged
-from kit.network import ACCUMULATE, DTYPES, MLP, ROUNDING, ROUNDINGS
-from kit.training import Trainer, gradients, train
+from kit.nn.diagnostics import diagnostics
+from kit.nn.history import History, TrainingDiverged
+from kit.nn.network import ACCUMULATE, DTYPES, MLP, ROUNDING, ROUNDINGS
+from kit.nn.training import Trainer, gradients, train
 
 __all__ = [
     "ACCUMULATE",

@@ -24,7 +24,7 @@ ce          log Σ_k e^out_k - out_t                      softmax(out) - onehot(
 Examples
 --------
 >>> import numpy as np
->>> from kit import losses
+>>> from kit.nn import losses
 >>> bce = losses.get("bce")
 >>> out = np.array([[0.0], [2.0]])
 >>> t = bce.targets(np.array([0, 1]), n_out=1, dtype=np.float64)

@@ -21,14 +21,13 @@ with its default arguments, so it fits in a notebook cell.
 
 Examples
 --------
->>> from kit import experiments
+>>> from kit.lab import experiments
 >>> float(born_dead_exact(width=2, depth=3))
 0.578125
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,10 +35,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit import datasets, nn
-from kit import init as _init
-from kit import optim as _optim
-from kit.network import _as_activation, _int, _number
+from kit import nn
+from kit._validate import integer, integers, number, numbers_list
+from kit.activation import Activation
+from kit.conformance import gaussian_mean
+from kit.lab import datasets
+from kit.nn import init as _init
+from kit.nn import optim as _optim
+from kit.registry import resolve
 
 __all__ = [
     "ExactZeros",
@@ -55,22 +58,8 @@ __all__ = [
 ]
 
 
-def _int_list(name: str, values: Any) -> list[int]:
-    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
-        values = [values]
-    out = [_int(name, v, 1) for v in values]
-    if not out:
-        raise ValueError(f"{name} must have at least one value")
-    return out
 
 
-def _numbers(name: str, values: Any, lo: float = -math.inf) -> list[float]:
-    """A sequence of finite numbers >= lo (> 0 when lo is 0, as for learning rates), checked before any work."""
-    vals = [values] if isinstance(values, (int, float, np.integer, np.floating)) else list(values)
-    out = [_number(name, v, lo) for v in vals]
-    if lo == 0 and any(v == 0 for v in out):
-        raise ValueError(f"{name} must be > 0, got {values!r}")
-    return out
 
 
 def _data(data: str, n: int, seed: int) -> tuple[NDArray[np.float64], NDArray, str | None]:
@@ -153,7 +142,7 @@ class KinkSensitivity:
         """The initial network of one trial (with the rule ``kinks[0]``), exactly as it was built."""
         if dtype not in self.differ:
             raise ValueError(f"dtype must be one of {', '.join(self.differ)}, got {dtype!r}")
-        depth, trial = _int("depth", depth, 1), _int("trial", trial, 0)
+        depth, trial = integer("depth", depth, lowest=1), integer("trial", trial, lowest=0)
         if depth not in self.depths or trial >= self.trials:
             raise ValueError(f"no trial {trial} at depth {depth}: depths {self.depths}, trials 0..{self.trials - 1}")
         return _kink_net(self.spec, dtype, depth, trial)
@@ -216,7 +205,7 @@ def kink_sensitivity(
         Units per hidden layer, initialisations per (dtype, depth), passes over
         the data, points of ``data``, rows per SGD step (all >= 1).
     data : str
-        A :mod:`kit.datasets` name.
+        A :mod:`kit.lab.datasets` name.
     activation : str
         The hidden layers' activation.
     kinks : (rule, rule)
@@ -242,10 +231,10 @@ def kink_sensitivity(
     [0.0]
     """
     dtypes = _dtype_names(dtypes)
-    depths = _int_list("depths", depths)
-    width, trials, epochs = _int("width", width, 1), _int("trials", trials, 1), _int("epochs", epochs, 1)
-    n, batch_size = _int("n", n, 1), _int("batch_size", batch_size, 1)
-    _numbers("lr", lr, 0.0)
+    depths = integers("depths", depths, lowest=1)
+    width, trials, epochs = integer("width", width, lowest=1), integer("trials", trials, lowest=1), integer("epochs", epochs, lowest=1)
+    n, batch_size = integer("n", n, lowest=1), integer("batch_size", batch_size, lowest=1)
+    number("lr", lr, above=0)
     X, y = datasets.make(data, n=n, seed=seed)
     classification = datasets.task(data) == "classification"
     n_out = int(y.max()) + 1 if classification else 1
@@ -379,7 +368,7 @@ def exact_zeros(
     sizes : sequence of int
         Layer widths; ``sizes[0]`` must match ``data``'s inputs.
     data : str
-        A :mod:`kit.datasets` name (400 points).
+        A :mod:`kit.lab.datasets` name (400 points).
     steps, batch_size : int
         SGD steps and rows per step.
     lr : float
@@ -405,16 +394,14 @@ def exact_zeros(
     >>> r["float64"].hits.tolist(), r["float64"].rate
     ([0], 0.0)
     """
-    steps = _int("steps", steps, 1)
+    steps = integer("steps", steps, lowest=1)
     dtypes = _dtype_names(dtypes)
     X, y, loss = _data(data, 400, 0)
     _check_net(sizes, bias=bias)
-    _int("batch_size", batch_size, 1)
-    _numbers("lr", lr, 0.0)
-    seeds = [_int("seeds", s, 0) for s in ([seeds] if isinstance(seeds, (int, np.integer)) else seeds)]
-    if not seeds:
-        raise ValueError("seeds must have at least one value")
-    every = None if examine_every is None else _int("examine_every", examine_every, 1)
+    integer("batch_size", batch_size, lowest=1)
+    number("lr", lr, above=0)
+    seeds = integers("seeds", seeds, lowest=0)
+    every = None if examine_every is None else integer("examine_every", examine_every, lowest=1)
     out: dict[str, ExactZeros] = {}
     for dtype in dtypes:
         acc = accumulate if np.dtype(dtype) == np.float16 else None
@@ -517,7 +504,7 @@ def born_dead(
     inputs : int
         Size of the fixed input.
     init : str or (str, dict)
-        A :mod:`kit.init` spec.
+        A :mod:`kit.nn.init` spec.
     seed : int
 
     Returns
@@ -531,8 +518,8 @@ def born_dead(
     >>> bool(np.all(np.abs(sim - exact) < 0.03))
     True
     """
-    width, trials, inputs = _int("width", width, 1), _int("trials", trials, 1), _int("inputs", inputs, 1)
-    depths = _int_list("depths", depths)
+    width, trials, inputs = integer("width", width, lowest=1), integer("trials", trials, lowest=1), integer("inputs", inputs, lowest=1)
+    depths = integers("depths", depths, lowest=1)
     _init.parse(init)  # an unknown name fails here, before any work
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(inputs)
@@ -584,7 +571,7 @@ def dead_fraction(
     sizes : sequence of int
         Layer widths.
     data : str
-        A :mod:`kit.datasets` name (400 points, seed 0).
+        A :mod:`kit.lab.datasets` name (400 points, seed 0).
     steps, batch_size : int
     optimizer : {"sgd", "momentum", "adam"}
     dropout : float
@@ -606,14 +593,14 @@ def dead_fraction(
     (1, 1)
     """
     X, y, loss = _data(data, 400, 0)
-    lrs, biases = _numbers("lrs", lrs, 0.0), _numbers("biases", biases)
-    seeds = [_int("seeds", s, 0) for s in seeds]
+    lrs, biases = numbers_list("lrs", lrs, above=0), numbers_list("biases", biases)
+    seeds = [integer("seeds", s, lowest=0) for s in seeds]
     if not (lrs and biases and seeds):
         raise ValueError("lrs, biases and seeds must each have at least one value")
     _check_net(sizes, activation)
-    _int("steps", steps, 1)
-    _int("batch_size", batch_size, 1)
-    _number("dropout", dropout, 0.0, 1.0)
+    integer("steps", steps, lowest=1)
+    integer("batch_size", batch_size, lowest=1)
+    number("dropout", dropout, lowest=0, below=1)
     _optim.check_name(optimizer)
     out = np.zeros((len(biases), len(lrs)))
     for i, bias in enumerate(biases):
@@ -657,7 +644,7 @@ def dropout_revival(
         Dropout probability in [0, 1) for the second phase.
     sizes : sequence of int
     data : str
-        A :mod:`kit.datasets` name (400 points, seed 0).
+        A :mod:`kit.lab.datasets` name (400 points, seed 0).
     kill_lr, kill_steps : float, int
         The first phase (SGD).
     lr, steps : float, int
@@ -677,11 +664,11 @@ def dropout_revival(
     ['before', 'with_dropout', 'without_dropout']
     """
     X, y, loss = _data(data, 400, 0)
-    _number("p", p, 0.0, 1.0)
-    _numbers("kill_lr", kill_lr, 0.0)
-    _numbers("lr", lr, 0.0)
-    kill_steps, steps = _int("kill_steps", kill_steps, 1), _int("steps", steps, 1)
-    seeds = [_int("seeds", s, 0) for s in seeds]
+    number("p", p, lowest=0, below=1)
+    numbers_list("kill_lr", kill_lr, above=0)
+    numbers_list("lr", lr, above=0)
+    kill_steps, steps = integer("kill_steps", kill_steps, lowest=1), integer("steps", steps, lowest=1)
+    seeds = [integer("seeds", s, lowest=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must have at least one value")
     _check_net(sizes)
@@ -701,21 +688,14 @@ def dropout_revival(
 # -- expectations under a Gaussian --------------------------------------------------
 
 
-def _gaussian_expectation(f: Any, scales: Any, act: Any) -> NDArray[np.float64]:
-    """E[f(z)] for z ~ N(0, s²) by the midpoint rule on 240,000 cells over ±12 s, with the
-    activation's kinks as cell edges (so jumps of f' fall between cells): error below 1e-7."""
+def _gaussian_expectation(g: Any, scales: Any, act: Activation) -> NDArray[np.float64]:
+    """E[g(z)] for z ~ N(0, s²) for each scale s (:func:`kit.conformance.gaussian_mean`)."""
     s_arr = np.asarray(scales, dtype=np.float64)
     if s_arr.size == 0 or not np.all(np.isfinite(s_arr)) or np.any(s_arr <= 0):
         raise ValueError(f"scales must be positive finite numbers, got {scales!r}")
     out = np.empty(s_arr.shape)
     for idx, s in np.ndenumerate(s_arr):
-        half = 12.0 * s
-        edges = np.union1d(np.linspace(-half, half, 240_001), act.kinks(-half, half))
-        u = 0.5 * (edges[1:] + edges[:-1])
-        weight = np.exp(-0.5 * (u / s) ** 2) / (s * math.sqrt(2 * math.pi)) * np.diff(edges)
-        with np.errstate(all="ignore"):
-            vals = np.asarray(f(u), dtype=np.float64)
-        out[idx] = float(np.sum(vals * weight))
+        out[idx] = gaussian_mean(act, g, float(s))
     return out
 
 
@@ -726,7 +706,7 @@ def mean_derivative(
 
     For the sigmoid: 0.2066, 0.1148, 0.0393 for s = 1, 3, 10 (the gradient
     fades as inputs spread out: a reason to standardise them).  Computed by
-    the midpoint rule on a fine grid over ±12 s (error below 1e-7).
+    Gauss-Legendre quadrature over ±12 s split at the kinks (exact to rounding on each smooth piece).
 
     Parameters
     ----------
@@ -747,7 +727,7 @@ def mean_derivative(
     >>> mean_derivative([1.0], activation="relu").round(6).tolist()  # ReLU'(z) = 1 for z > 0
     [0.5]
     """
-    act = _as_activation(activation)
+    act = resolve(activation)
     return _gaussian_expectation(lambda u: act.derivative(u, kink=kink), scales, act)
 
 
@@ -769,5 +749,5 @@ def mean_value(scales: Any = (1.0,), activation: Any = "relu") -> NDArray[np.flo
     >>> mean_value([1.0], activation="relu").round(5).tolist()
     [0.39894]
     """
-    act = _as_activation(activation)
+    act = resolve(activation)
     return _gaussian_expectation(act.value, scales, act)

@@ -24,7 +24,7 @@ rai         randomized asymmetric initialisation (Lu, Shin, Su, Karniadakis 2019
 Examples
 --------
 >>> import numpy as np
->>> from kit import init
+>>> from kit.nn import init
 >>> W, b = init.draw("he", 4, 3, np.random.default_rng(0))
 >>> W.shape, b.tolist()
 ((4, 3), [0.0, 0.0, 0.0])

@@ -7,7 +7,7 @@ for classification sets and float64 targets for regression sets.
 
 Examples
 --------
->>> from kit import datasets
+>>> from kit.lab import datasets
 >>> X, y = datasets.make("xor", n=8, seed=0)
 >>> X.shape, y.shape, X.dtype, y.dtype
 ((8, 2), (8,), dtype('float64'), dtype('int64'))
@@ -151,7 +151,7 @@ def names() -> list[str]:
 
     Examples
     --------
-    >>> from kit import datasets
+    >>> from kit.lab import datasets
     >>> datasets.names()
     ['abs', 'circle', 'cubic', 'gauss', 'moons', 'pixels', 'sine', 'spiral', 'xor']
     """
@@ -163,7 +163,7 @@ def task(name: str) -> str:
 
     Examples
     --------
-    >>> from kit import datasets
+    >>> from kit.lab import datasets
     >>> datasets.task("moons"), datasets.task("abs")
     ('classification', 'regression')
     """
@@ -206,7 +206,7 @@ def make(
 
     Examples
     --------
-    >>> from kit import datasets
+    >>> from kit.lab import datasets
     >>> X, y = datasets.make("spiral", n=300, noise=0.1, classes=3, seed=0)
     >>> X.shape, sorted(set(y.tolist()))
     ((300, 2), [0, 1, 2])
