@@ -24,11 +24,13 @@ lab: $(STAMP)
 	$(BIN)/python -m jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=lessons $(ROOT_FLAG)
 
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
+## twice: as stored, and with another machine's rounding (python -m kit.lessons --print-perturbed-env)
 test: $(STAMP)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
 	$(BIN)/ruff check kit tests benchmarks plugins
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
+	env $$($(BIN)/python -m kit.lessons --print-perturbed-env) $(BIN)/python -m pytest $(NBVAL) lessons
 
 ## lessons: re-execute every lesson in place and store its outputs (after changing the kit)
 lessons: $(STAMP)

@@ -18,9 +18,11 @@ command exits 1; the notebook is still written so that the error can be read
 in JupyterLab.  Cells are named as in JupyterLab (``cell 7``, counting every
 cell from 0) and as nbval names them (``Cell 3``, counting code cells only).
 
-The environment is the caller's: ``KIT_ROUNDING=perturbed python -m kit.lessons
---diff lessons`` shows what a lesson would print on a machine that rounds
-matrix products another way (the portability run of ``make test``).  Each notebook
+The kernel gets the caller's environment; with ``--perturbed`` it also gets
+:func:`perturbed_environment`, another machine's rounding, so that
+``python -m kit.lessons --diff --perturbed lessons`` shows what a lesson would
+print there (the portability run of ``make test``, which uses the same
+variables: ``python -m kit.lessons --print-perturbed-env``).  Each notebook
 whose compared output (what nbval compares) changed is reported, so that the
 text around the new numbers can be re-read.
 
@@ -39,13 +41,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LessonRun", "execute", "find_notebooks", "main"]
+__all__ = ["LessonRun", "execute", "find_notebooks", "main", "perturbed_environment"]
 
 SKIP_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".venv", "build", "_build"})
 """Folder names never searched for notebooks."""
 
 BUDGET_SECONDS = 30.0
 """A lesson should run top to bottom within this many seconds (a soft limit: reported, not enforced)."""
+
+
+def perturbed_environment() -> dict[str, str]:
+    """The environment variables of the portability run: how another machine would round.
+
+    * ``KIT_ROUNDING=perturbed``: :mod:`kit.nn` rounds float32 and float64
+      matrix products another way than this machine's BLAS kernel (float32
+      computed in float64 and rounded once; float64 summed in two halves).
+    * ``NPY_DISABLE_CPU_FEATURES``: every SIMD extension numpy dispatches to on
+      this CPU (e.g. ``X86_V3``, AVX2 and FMA3), so that numpy runs the code
+      paths of a CPU that has only its baseline features.  Measured here
+      (numpy 2.4): float32 ``exp``, ``log``, ``tanh``, ``sin``, ``cos`` and
+      float64 ``tanh`` then round differently in the last bit (float16 and
+      float64 ``exp``, ``log``, ``sin``, ``cos``, ``sqrt`` do not), as they
+      would on an older CPU or another architecture.
+
+    OpenBLAS's own variables are left alone.  A name numpy does not dispatch to
+    would make numpy warn at import, so only those it reports are listed.
+
+    Examples
+    --------
+    >>> env = perturbed_environment()
+    >>> env["KIT_ROUNDING"], sorted(env)
+    ('perturbed', ['KIT_ROUNDING', 'NPY_DISABLE_CPU_FEATURES'])
+    """
+    return {"KIT_ROUNDING": "perturbed", "NPY_DISABLE_CPU_FEATURES": ",".join(_numpy_dispatched())}
+
+
+def _numpy_dispatched() -> list[str]:
+    """The SIMD extensions numpy dispatches to on this CPU (none of its baseline)."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy < 2
+        from numpy.core import _multiarray_umath as umath  # type: ignore[no-redef]
+    features = getattr(umath, "__cpu_features__", {})
+    return [f for f in getattr(umath, "__cpu_dispatch__", []) if features.get(f)]
 
 
 @dataclass
@@ -182,7 +220,9 @@ def _failed_claims(nb: Any) -> list[str]:
     return out
 
 
-def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = True) -> LessonRun:
+def execute(
+    path: str | os.PathLike[str], timeout: float = 600.0, write: bool = True, env: dict[str, str] | None = None
+) -> LessonRun:
     """Run the notebook at ``path`` top to bottom and store its outputs in it.
 
     Parameters
@@ -193,6 +233,8 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
         Seconds one cell may take before the run is stopped.
     write : bool
         Write the executed notebook back to ``path`` (also when a cell failed).
+    env : dict, optional
+        More environment variables for the kernel (e.g. :func:`perturbed_environment`).
 
     Returns
     -------
@@ -212,8 +254,9 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
             cell.execution_count = None
             cell.metadata.pop("execution", None)
     run = LessonRun(path)
-    env_before = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = "0"
+    extra = {"PYTHONHASHSEED": "0", **(env or {})}
+    env_before = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)  # the kernel is started with this process's environment
     client = NotebookClient(
         nb,
         kernel_manager_class=_kernel_manager_class(),
@@ -233,10 +276,11 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
         run.error = _first_error(nb) or str(exc).strip().splitlines()[-1]
     finally:
         run.seconds = time.perf_counter() - start
-        if env_before is None:
-            os.environ.pop("PYTHONHASHSEED", None)
-        else:
-            os.environ["PYTHONHASHSEED"] = env_before
+        for key, value in env_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     run.stderr = _stderr_lines(nb)
     run.failed_claims = _failed_claims(nb)
     run.changed = _changes(before, [_compared_text(c) for c in nb.cells], _cell_names(nb))
@@ -302,7 +346,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per cell (default 600)")
     parser.add_argument("--diff", action="store_true",
                         help="run without writing; print what each cell now prints differently; exit 1 if anything does")
+    parser.add_argument("--perturbed", action="store_true",
+                        help="run the kernels with another machine's rounding (see --print-perturbed-env)")
+    parser.add_argument("--print-perturbed-env", action="store_true",
+                        help="print the variables of the portability run as NAME=value words and exit")
     args = parser.parse_args(argv)
+    if args.print_perturbed_env:
+        print(" ".join(f"{k}={v}" for k, v in perturbed_environment().items()))
+        return 0
     try:
         notebooks = find_notebooks(args.paths)
     except (FileNotFoundError, ValueError) as exc:
@@ -313,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     failed = changed = 0
     for nb in notebooks:
-        run = execute(nb, timeout=args.timeout, write=not args.diff)
+        run = execute(nb, timeout=args.timeout, write=not args.diff, env=perturbed_environment() if args.perturbed else None)
         print(run, flush=True)
         if args.diff:
             for text in run.changed:

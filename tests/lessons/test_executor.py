@@ -102,3 +102,20 @@ def test_a_failing_claim_fails_the_run_naming_its_cell(tmp_path, capsys):
     ok = _write(tmp_path / "ok.ipynb", "from kit import claims", "_ = claims.within('accuracy', 0.9, 0.8, 1.0)",
                 "print('a line that mentions ✘ FAILS: later is not a verdict')")
     assert lessons.execute(ok, timeout=60).ok
+
+
+def test_the_perturbed_run_reaches_the_kernel_and_leaves_this_process_as_it_was(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("KIT_ROUNDING", raising=False)
+    env = lessons.perturbed_environment()
+    assert env["KIT_ROUNDING"] == "perturbed"
+    assert "OPENBLAS" not in " ".join(env)  # the machines' own BLAS settings are never touched
+    path = _write(tmp_path / "env.ipynb",
+                  "import os\nfrom kit import nn\nprint(os.environ.get('KIT_ROUNDING'), nn.ROUNDING)\n"
+                  "print(os.environ.get('NPY_DISABLE_CPU_FEATURES'))")
+    run = lessons.execute(path, timeout=60, env=env)
+    assert run.ok  # numpy did not warn about a feature it cannot disable
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[1].outputs[0].text == f"perturbed perturbed\n{env['NPY_DISABLE_CPU_FEATURES']}\n"
+    assert "KIT_ROUNDING" not in __import__("os").environ
+    assert lessons.main(["--print-perturbed-env"]) == 0
+    assert capsys.readouterr().out.startswith("KIT_ROUNDING=perturbed NPY_DISABLE_CPU_FEATURES=")
