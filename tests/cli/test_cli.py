@@ -42,7 +42,7 @@ def test_show_prints_one_sided_derivatives_and_framework_choices(capsys):
          "kit: error: cannot import no.such.module:Thing: ModuleNotFoundError: No module named 'no'"),
         (["check", "kit.activation:Fixed"], "kit: error: kit.activation:Fixed is not a subclass of kit.Activation"),
         (["check", "not a module:Thing"], "kit: error: expected 'package.module:Class', got 'not a module:Thing'"),
-        (["show", "leaky_relu", "-p", "alpha=nan"], "kit: error: leaky_relu: parameter alpha must be finite"),
+        (["show", "leaky_relu", "-p", "alpha=nan"], "kit: error: leaky_relu: parameter alpha must be a number, got nan"),
         (["plot", "relu", "-o", "x.png", "--kink", "middle"], "kit: error: kink must be"),
         (["frobnicate"], "kit: error: argument COMMAND: invalid choice: 'frobnicate'"),
         (["show"], "kit: error: the following arguments are required: name (see kit show --help)"),

@@ -69,13 +69,3 @@ def test_the_guide_is_linked_and_names_files_that_exist():
                  "indistinguishable", "spread"):
         assert f"claims.{name}(" in text, name
 
-
-def test_no_stored_output_anywhere_is_a_failing_claim():
-    import nbformat
-
-    for path in sorted((ROOT / "lessons").rglob("*.ipynb")) + [NOTEBOOK]:
-        nb = nbformat.read(path, as_version=4)
-        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
-            for out in cell.outputs:
-                assert "✘ FAILS:" not in out.get("text", ""), f"{path.name}, code cell {i}: {out.get('text')}"
-

@@ -85,3 +85,16 @@ def test_no_trailing_semicolon_and_no_unrounded_floats_printed(path):
         for out in cell.outputs:
             text = out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
             assert not long_float.search(text), f"code cell {i} prints an unrounded float: {text[:200]}"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_no_failing_claim_is_committed(path):
+    """A notebook executed on a machine where a claim failed stores the failing line, and nbval on that machine
+    would then compare against it and pass: the committed outputs must hold no failing verdict line."""
+    from kit.claims import FAILS
+
+    nb = _read(path)
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        for out in cell.outputs:
+            text = out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+            assert FAILS not in text, f"code cell {i} committed a failing claim: {text[:300]}"

@@ -154,7 +154,8 @@ def test_errors_are_shown_inside_the_app(plugins):
 
 
 def test_diverging_training_is_a_message_and_stops_the_player():
-    p = kit.widgets.playground(dataset="sine", n=100, lr=10.0, batch_size=None, steps_per_frame=100)
+    p = kit.widgets.playground(dataset="sine", n=100, lr=10.0, optimizer="sgd", batch_size=None,
+                             steps_per_frame=100)
     p.controls["play"].playing = True
     p.controls["play"].value += 1
     p.controls["play"].value += 1
