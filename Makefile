@@ -31,6 +31,7 @@ lab: $(STAMP)
 	$(BIN)/python -m jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=lessons $(ROOT_FLAG)
 
 ## test: set up, then every test: lint, pytest (unit, property, widget, plugin, browser), the lessons under nbval
+## twice: as stored, and with another machine's rounding (python -m kit.lessons --print-perturbed-env)
 test: $(STAMP) $(NBGRADER)
 	@if [ -n "$$KIT_WITH_TORCH" ]; then $(MAKE) --no-print-directory torch; fi
 	@if [ -n "$$KIT_WITH_FRAMEWORKS" ]; then $(MAKE) --no-print-directory frameworks; fi
@@ -39,6 +40,7 @@ test: $(STAMP) $(NBGRADER)
 	$(BIN)/ruff check kit tests benchmarks plugins deploy
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
+	env $$($(BIN)/python -m kit.lessons --print-perturbed-env) $(BIN)/python -m pytest $(NBVAL) lessons
 
 # real nbgrader for the coursework test, in its own environment (it pulls sqlalchemy and alembic)
 $(NBGRADER):

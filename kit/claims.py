@@ -12,9 +12,13 @@ Kinds of claim
 =====================  =======================================================
 :func:`exact`          an exact quantity equals its exact value (one-sided
                        derivatives, framework conventions, identities)
+:func:`that`           a yes/no fact computed exactly is true (an identity on
+                       a grid, "identical weights unless the kink was hit")
 :func:`close`          a number equals a closed form within a stated tolerance
 :func:`within`         a measured number lies in a band ``[lo, hi]``
 :func:`mean_within`    the mean of per-seed measurements lies in a band
+:func:`rate_below`     an event is rare: the upper confidence bound of its
+                       rate (``count`` in ``total`` chances) lies below a bound
 :func:`greater`        ``a > b``: the confidence interval of the mean
                        difference (paired over seeds) lies above 0
 :func:`indistinguishable`  the interval of the difference contains 0: "not
@@ -74,7 +78,9 @@ __all__ = [
     "indistinguishable",
     "interval",
     "mean_within",
+    "rate_below",
     "spread",
+    "that",
     "within",
 ]
 
@@ -271,6 +277,45 @@ def exact(statement: str, value: Any, expected: Any) -> Verdict:
     )
 
 
+def that(statement: str, condition: Any, *, measured: Any = None) -> Verdict:
+    """Claim that a yes/no fact, computed from exact quantities, is true.
+
+    For facts that are exact on every machine: an identity checked on a grid,
+    a set of conventions read from the registry, an implication between two
+    exact observations ("the weights are identical unless a pre-activation hit
+    the kink").  The holding line is the statement itself; put exact numbers
+    into it when they are part of the fact.
+
+    Parameters
+    ----------
+    statement : str
+        The fact in words.
+    condition : bool
+        Whether it holds (a Python or numpy bool; reduce arrays with ``.all()``
+        or ``.any()`` first: an array of truth values is refused).
+    measured : optional
+        What the failing line shows instead (e.g. the counter-example found).
+
+    Examples
+    --------
+    >>> import numpy as np, kit
+    >>> relu, x = kit.get("relu"), np.linspace(-3, 3, 601)
+    >>> _ = that("relu(x) - relu(-x) == x at every point of the grid", np.array_equal(relu(x) - relu(-x), x))
+    ✔ relu(x) - relu(-x) == x at every point of the grid
+    >>> _ = that("relu(x) + relu(-x) == x at every point of the grid", np.array_equal(relu(x) + relu(-x), x),
+    ...          measured="not at x = -3")
+    ✘ FAILS: relu(x) + relu(-x) == x at every point of the grid: measured not at x = -3, but it was claimed true
+    """
+    text = _statement(statement)
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(f"{text}: the condition must be one bool (reduce an array with .all() or .any()), "
+                        f"got {type(condition).__name__}")
+    if condition:
+        return _emit(Verdict(text, True, ""))
+    shown = "false" if measured is None else (measured if isinstance(measured, str) else _exact_repr(measured))
+    return _emit(Verdict(text, False, "but it was claimed true", measured=shown))
+
+
 def _exact_repr(x: Any) -> str:
     arr = np.asarray(x)
     if arr.dtype.kind in "biuf":
@@ -405,6 +450,70 @@ def mean_within(
     shown = f" ≈ {stable[1]}{unit}" if stable else ""
     measured = f"{_num(m)}{unit} ± {_num(se, 2)}{unit} (standard error)"
     return _emit(Verdict(text, holds, band + excl if holds else band, shown=shown, measured=measured))
+
+
+def rate_below(
+    statement: str, count: Any, total: Any, bound: float, *, confidence: float = 0.95
+) -> Verdict:
+    """Claim that an event is rarer than ``bound``: its rate's upper confidence bound lies below it.
+
+    ``count`` events were seen in ``total`` independent chances (exact zeros
+    among the pre-activations computed, initialisations whose gradients
+    differed).  The one-sided Clopper-Pearson bound is exact for a binomial
+    count: with no event it is ``1 - (1 - confidence) ** (1 / total)``, about
+    ``3 / total`` at 95 % (the "rule of three").  The holding line names
+    ``total`` but not ``count``, so it stays the same when another machine
+    sees one event more or less and the claim still holds.
+
+    Parameters
+    ----------
+    statement : str
+    count, total : int
+        Events and chances (0 <= count <= total, total >= 1).
+    bound : float
+        The rate claimed not to be reached, in (0, 1].
+    confidence : float
+        Of the one-sided bound (default 0.95).
+
+    Examples
+    --------
+    >>> _ = rate_below("exact zeros per float32 pre-activation", 0, 3_072_000, 1e-5)
+    ✔ exact zeros per float32 pre-activation: below 1e-05 (95 % upper bound from 3,072,000 chances)
+    >>> _ = rate_below("exact zeros per float16 pre-activation", 85, 3_072_000, 1e-5)
+    ✘ FAILS: exact zeros per float16 pre-activation: measured 85 in 3,072,000 (95 % upper bound 3.3e-05), not below 1e-05
+    """
+    text = _statement(statement)
+    c = _check_confidence(confidence, text)
+    k, n = _count(count, text, "count"), _count(total, text, "total")
+    if n < 1 or k > n:
+        raise ValueError(f"{text}: needs 0 <= count <= total and total >= 1, got {k} in {n}")
+    b = float(bound)
+    if not (0 < b <= 1):
+        raise ValueError(f"{text}: bound must be a rate in (0, 1], got {bound!r}")
+    upper = _upper_bound(k, n, c)
+    pct = f"{100 * c:g} %"
+    holds = upper < b
+    band = f"{pct} upper bound from {n:,} chances" if holds else f"not below {_bound(b)}"
+    return _emit(Verdict(text, holds, band, shown=f": below {_bound(b)}" if holds else "",
+                         measured=f"{k:,} in {n:,} ({pct} upper bound {_num(upper, 2)})"))
+
+
+def _count(value: Any, what: str, name: str) -> int:
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "biuf" or float(arr) != int(arr) or float(arr) < 0:
+        raise ValueError(f"{what}: {name} must be a whole number >= 0, got {value!r}")
+    return int(arr)
+
+
+def _upper_bound(k: int, n: int, confidence: float) -> float:
+    """One-sided Clopper-Pearson upper bound of a binomial rate (k events in n)."""
+    if k == n:
+        return 1.0
+    if k == 0:
+        return float(1 - (1 - confidence) ** (1 / n))
+    from scipy import stats
+
+    return float(stats.beta.ppf(confidence, k + 1, n - k))
 
 
 # -- comparisons and trends ------------------------------------------------------------

@@ -11,9 +11,18 @@ project's environment, as ``pytest --nbval --nbval-current-env`` uses), with
 its folder as the working directory and ``PYTHONHASHSEED=0``; the lessons seed
 everything else themselves.  Outputs and widget state are stored in the file,
 execution timings are not (they would change on every run).  A notebook whose
-cell raises, or which writes to stderr (a warning: nbval would compare it and
-fail on another machine), is reported and the command exits 1; the notebook
-is still written so that the error can be read in JupyterLab.  Each notebook
+cell raises, which writes to stderr (a warning: nbval would compare it and
+fail on another machine), or which prints a failing claim (a line starting
+``✘ FAILS:``, see :mod:`kit.claims`) is reported, naming the cell, and the
+command exits 1; the notebook is still written so that the error can be read
+in JupyterLab.  Cells are named as in JupyterLab (``cell 7``, counting every
+cell from 0) and as nbval names them (``Cell 3``, counting code cells only).
+
+The kernel gets the caller's environment; with ``--perturbed`` it also gets
+:func:`perturbed_environment`, another machine's rounding, so that
+``python -m kit.lessons --diff --perturbed lessons`` shows what a lesson would
+print there (the portability run of ``make test``, which uses the same
+variables: ``python -m kit.lessons --print-perturbed-env``).  Each notebook
 whose compared output (what nbval compares) changed is reported, so that the
 text around the new numbers can be re-read.
 
@@ -32,13 +41,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LessonRun", "execute", "find_notebooks", "main"]
+__all__ = ["LessonRun", "execute", "find_notebooks", "main", "perturbed_environment"]
 
 SKIP_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".venv", "build", "_build"})
 """Folder names never searched for notebooks."""
 
 BUDGET_SECONDS = 30.0
 """A lesson should run top to bottom within this many seconds (a soft limit: reported, not enforced)."""
+
+
+def perturbed_environment() -> dict[str, str]:
+    """The environment variables of the portability run: how another machine would round.
+
+    * ``KIT_ROUNDING=perturbed``: :mod:`kit.nn` rounds float32 and float64
+      matrix products another way than this machine's BLAS kernel (float32
+      computed in float64 and rounded once; float64 summed in two halves).
+    * ``NPY_DISABLE_CPU_FEATURES``: every SIMD extension numpy dispatches to on
+      this CPU (e.g. ``X86_V3``, AVX2 and FMA3), so that numpy runs the code
+      paths of a CPU that has only its baseline features.  Measured here
+      (numpy 2.4): float32 ``exp``, ``log``, ``tanh``, ``sin``, ``cos`` and
+      float64 ``tanh`` then round differently in the last bit (float16 and
+      float64 ``exp``, ``log``, ``sin``, ``cos``, ``sqrt`` do not), as they
+      would on an older CPU or another architecture.
+
+    OpenBLAS's own variables are left alone.  A name numpy does not dispatch to
+    would make numpy warn at import, so only those it reports are listed.
+
+    Examples
+    --------
+    >>> env = perturbed_environment()
+    >>> env["KIT_ROUNDING"], sorted(env)
+    ('perturbed', ['KIT_ROUNDING', 'NPY_DISABLE_CPU_FEATURES'])
+    """
+    return {"KIT_ROUNDING": "perturbed", "NPY_DISABLE_CPU_FEATURES": ",".join(_numpy_dispatched())}
+
+
+def _numpy_dispatched() -> list[str]:
+    """The SIMD extensions numpy dispatches to on this CPU (none of its baseline)."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy < 2
+        from numpy.core import _multiarray_umath as umath  # type: ignore[no-redef]
+    features = getattr(umath, "__cpu_features__", {})
+    return [f for f in getattr(umath, "__cpu_dispatch__", []) if features.get(f)]
 
 
 @dataclass
@@ -55,6 +100,8 @@ class LessonRun:
         Empty if every cell ran; else the first error, naming the cell.
     stderr : list of str
         One line per cell that wrote to stderr (warnings, progress bars).
+    failed_claims : list of str
+        One line per failing claim printed (``✘ FAILS: ...``), naming its cell.
     changed : list of str
         A diff per code cell whose compared text output (what nbval compares:
         streams and ``text/plain``, cells marked ``NBVAL_IGNORE_OUTPUT``
@@ -65,12 +112,13 @@ class LessonRun:
     seconds: float = 0.0
     error: str = ""
     stderr: list[str] = field(default_factory=list)
+    failed_claims: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True if every cell ran and nothing was written to stderr."""
-        return not self.error and not self.stderr
+        """True if every cell ran, nothing was written to stderr and no claim failed."""
+        return not self.error and not self.stderr and not self.failed_claims
 
     def __str__(self) -> str:
         status = "ok" if self.ok else "FAILED"
@@ -80,6 +128,7 @@ class LessonRun:
         if self.error:
             lines.append(f"       {self.error}")
         lines.extend(f"       stderr: {s}" for s in self.stderr)
+        lines.extend(f"       claim: {s}" for s in self.failed_claims)
         return "\n".join(lines)
 
 
@@ -131,19 +180,49 @@ def _kernel_manager_class() -> Any:
     return CurrentEnvKernel
 
 
+def _cell_names(nb: Any) -> list[str]:
+    """A name for every cell: its index in the notebook and, for code cells, nbval's ``Cell k``."""
+    names, k = [], 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            names.append(f"cell {i} (nbval: Cell {k})")
+            k += 1
+        else:
+            names.append(f"cell {i}")
+    return names
+
+
+def _code_cells(nb: Any) -> list[tuple[str, Any]]:
+    """``(name, cell)`` for each code cell (see :func:`_cell_names`)."""
+    return [(name, c) for name, c in zip(_cell_names(nb), nb.cells, strict=True) if c.cell_type == "code"]
+
+
 def _stderr_lines(nb: Any) -> list[str]:
     out = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
+    for name, cell in _code_cells(nb):
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream" and o.get("name") == "stderr":
                 text = o.get("text", "").strip().splitlines()
-                out.append(f"cell {i}: {text[0] if text else ''}")
+                out.append(f"{name}: {text[0] if text else ''}")
     return out
 
 
-def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = True) -> LessonRun:
+def _failed_claims(nb: Any) -> list[str]:
+    """Every printed line that is a failing claim's verdict, with its cell."""
+    from kit.claims import FAILS
+
+    out = []
+    for name, cell in _code_cells(nb):
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                out.extend(f"{name}: {line.strip()}" for line in o.get("text", "").splitlines()
+                           if line.lstrip().startswith(FAILS))
+    return out
+
+
+def execute(
+    path: str | os.PathLike[str], timeout: float = 600.0, write: bool = True, env: dict[str, str] | None = None
+) -> LessonRun:
     """Run the notebook at ``path`` top to bottom and store its outputs in it.
 
     Parameters
@@ -154,6 +233,8 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
         Seconds one cell may take before the run is stopped.
     write : bool
         Write the executed notebook back to ``path`` (also when a cell failed).
+    env : dict, optional
+        More environment variables for the kernel (e.g. :func:`perturbed_environment`).
 
     Returns
     -------
@@ -173,8 +254,9 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
             cell.execution_count = None
             cell.metadata.pop("execution", None)
     run = LessonRun(path)
-    env_before = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = "0"
+    extra = {"PYTHONHASHSEED": "0", **(env or {})}
+    env_before = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)  # the kernel is started with this process's environment
     client = NotebookClient(
         nb,
         kernel_manager_class=_kernel_manager_class(),
@@ -194,12 +276,14 @@ def execute(path: str | os.PathLike[str], timeout: float = 600.0, write: bool = 
         run.error = _first_error(nb) or str(exc).strip().splitlines()[-1]
     finally:
         run.seconds = time.perf_counter() - start
-        if env_before is None:
-            os.environ.pop("PYTHONHASHSEED", None)
-        else:
-            os.environ["PYTHONHASHSEED"] = env_before
+        for key, value in env_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     run.stderr = _stderr_lines(nb)
-    run.changed = _changes(before, [_compared_text(c) for c in nb.cells])
+    run.failed_claims = _failed_claims(nb)
+    run.changed = _changes(before, [_compared_text(c) for c in nb.cells], _cell_names(nb))
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     if write:
         nbformat.write(nb, path)
@@ -221,23 +305,23 @@ def _compared_text(cell: Any) -> str | None:
     return "".join(parts)
 
 
-def _changes(before: list[str | None], after: list[str | None]) -> list[str]:
+def _changes(before: list[str | None], after: list[str | None], names: list[str]) -> list[str]:
     import difflib
 
     out = []
-    for i, (old, new) in enumerate(zip(before, after, strict=True)):
+    for old, new, name in zip(before, after, names, strict=True):
         if old is None or new is None or old == new:
             continue
         diff = difflib.unified_diff(old.splitlines(), new.splitlines(), "stored", "now", lineterm="", n=0)
-        out.append(f"cell {i}:\n" + "\n".join(list(diff)[2:]))
+        out.append(f"{name}:\n" + "\n".join(list(diff)[2:]))
     return out
 
 
 def _first_error(nb: Any) -> str:
-    for i, cell in enumerate(nb.cells):
-        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+    for name, cell in _code_cells(nb):
+        for o in cell.get("outputs", []):
             if o.get("output_type") == "error":
-                return f"cell {i}: {o.get('ename', '')}: {o.get('evalue', '')}"
+                return f"{name}: {o.get('ename', '')}: {o.get('evalue', '')}"
     return ""
 
 
@@ -252,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 if every notebook ran cleanly, 1 if one failed, 2 for bad arguments.
+        0 if every notebook ran cleanly, 1 if one failed (an error, stderr
+        output or a failing claim), 2 for bad arguments.
     """
     parser = argparse.ArgumentParser(
         prog="python -m kit.lessons", description="Execute lesson notebooks in place and store their outputs."
@@ -261,7 +346,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per cell (default 600)")
     parser.add_argument("--diff", action="store_true",
                         help="run without writing; print what each cell now prints differently; exit 1 if anything does")
+    parser.add_argument("--perturbed", action="store_true",
+                        help="run the kernels with another machine's rounding (see --print-perturbed-env)")
+    parser.add_argument("--print-perturbed-env", action="store_true",
+                        help="print the variables of the portability run as NAME=value words and exit")
     args = parser.parse_args(argv)
+    if args.print_perturbed_env:
+        print(" ".join(f"{k}={v}" for k, v in perturbed_environment().items()))
+        return 0
     try:
         notebooks = find_notebooks(args.paths)
     except (FileNotFoundError, ValueError) as exc:
@@ -272,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     failed = changed = 0
     for nb in notebooks:
-        run = execute(nb, timeout=args.timeout, write=not args.diff)
+        run = execute(nb, timeout=args.timeout, write=not args.diff, env=perturbed_environment() if args.perturbed else None)
         print(run, flush=True)
         if args.diff:
             for text in run.changed:

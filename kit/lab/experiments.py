@@ -7,7 +7,8 @@ with its default arguments, so it fits in a notebook cell.
   ReLU'(0) = 0 and ReLU'(0) = 1 give different backprop gradients, per dtype and
   depth (Bertoin, Bolte, Gerchinovitz, Pauwels, NeurIPS 2021, Section 3).
 * :func:`exact_zeros`: how often a pre-activation is exactly 0 during training,
-  per dtype (and per float16 accumulation mode).
+  per dtype and seed (and per float16 accumulation mode), and whether each 0 is
+  a small number rounded to zero.
 * :func:`born_dead`, :func:`born_dead_exact`: probability that a deep narrow
   ReLU network outputs zero at a fixed input at initialisation, simulated and
   exact, 1 - (1 - 2^-N)^H (Lu, Shin, Su, Karniadakis 2019).
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,8 @@ from kit.nn import optim as _optim
 from kit.registry import resolve
 
 __all__ = [
+    "ExactZeros",
+    "KinkSensitivity",
     "born_dead",
     "born_dead_exact",
     "dead_fraction",
@@ -83,6 +87,78 @@ def _dtype_names(dtypes: Any) -> list[str]:
 # -- exact zeros and the derivative at the kink ----------------------------------
 
 
+@dataclass(frozen=True)
+class KinkSensitivity:
+    """What :func:`kink_sensitivity` measured: one outcome per initialisation.
+
+    Attributes
+    ----------
+    depths : tuple of int
+        The numbers of hidden layers, in the order of the rows.
+    differ : dict
+        dtype name → bool array of shape ``(len(depths), trials)``: True where
+        the two networks' gradients differed at some step (trial ``j`` is the
+        same initialisation seed in every dtype).
+    hits : dict
+        dtype name → int array of the same shape: pre-activations exactly on
+        the kink in the run with ``kinks[0]``, over the whole run.
+    X, y : ndarray
+        The training data.
+    spec : dict
+        The arguments every network was built with (see :meth:`network`).
+
+    Examples
+    --------
+    >>> r = kink_sensitivity(dtypes=("float64",), depths=(1, 2), trials=3)
+    >>> r.depths, r.differ["float64"].shape, r.share("float64").tolist()
+    ((1, 2), (2, 3), [0.0, 0.0])
+    >>> r.network("float64", depth=2, trial=0).sizes   # trial 0's initial network, to look inside
+    (2, 32, 32, 1)
+    """
+
+    depths: tuple[int, ...]
+    differ: dict[str, NDArray[np.bool_]]
+    hits: dict[str, NDArray[np.int64]]
+    X: NDArray[np.float64]
+    y: NDArray
+    spec: dict[str, Any]
+
+    @property
+    def dtypes(self) -> tuple[str, ...]:
+        """The dtypes measured, in the order asked for."""
+        return tuple(self.differ)
+
+    @property
+    def trials(self) -> int:
+        """Initialisations per (dtype, depth)."""
+        return int(next(iter(self.differ.values())).shape[1])
+
+    def count(self, dtype: str) -> NDArray[np.int64]:
+        """Per depth: initialisations whose gradients depended on the derivative at the kink."""
+        return self.differ[dtype].sum(axis=1).astype(np.int64)
+
+    def share(self, dtype: str) -> NDArray[np.float64]:
+        """Per depth: the share of such initialisations, in [0, 1]."""
+        return self.differ[dtype].mean(axis=1)
+
+    def network(self, dtype: str, depth: int, trial: int) -> nn.MLP:
+        """The initial network of one trial (with the rule ``kinks[0]``), exactly as it was built."""
+        if dtype not in self.differ:
+            raise ValueError(f"dtype must be one of {', '.join(self.differ)}, got {dtype!r}")
+        depth, trial = integer("depth", depth, lowest=1), integer("trial", trial, lowest=0)
+        if depth not in self.depths or trial >= self.trials:
+            raise ValueError(f"no trial {trial} at depth {depth}: depths {self.depths}, trials 0..{self.trials - 1}")
+        return _kink_net(self.spec, dtype, depth, trial)
+
+
+def _kink_net(spec: dict[str, Any], dtype: str, depth: int, trial: int) -> nn.MLP:
+    """One of :func:`kink_sensitivity`'s initial networks (its seed combines the experiment's seed and the trial)."""
+    sizes = [spec["n_in"]] + [spec["width"]] * depth + [spec["n_out"]]
+    acc = spec["accumulate"] if np.dtype(dtype) == np.float16 else None
+    return nn.MLP(sizes, activation=spec["activation"], kink=spec["kinks"][0], init="he", bias=spec["bias"],
+                  dtype=dtype, seed=spec["seed"] * 100_003 + trial, accumulate=acc)
+
+
 def kink_sensitivity(
     dtypes: Sequence[str] = ("float16", "float32", "float64"),
     depths: Sequence[int] = (1, 2, 3),
@@ -95,26 +171,33 @@ def kink_sensitivity(
     activation: str = "relu",
     kinks: tuple[Any, Any] = (0.0, 1.0),
     lr: float = 0.1,
+    bias: float = 0.0,
     accumulate: str | None = None,
     seed: int = 0,
-) -> dict[str, NDArray[np.float64]]:
-    """Share of random initialisations whose gradients depend on the derivative at the kink.
+) -> KinkSensitivity:
+    """For each random initialisation: do the gradients depend on the derivative at the kink?
 
     For each dtype, depth (number of hidden layers of ``width`` units) and each
-    of ``trials`` random initialisations (He, zero biases), two copies of the
-    network, one with ``kink=kinks[0]`` and one with ``kink=kinks[1]`` (for
-    ReLU: ReLU'(0) = 0 and ReLU'(0) = 1), are trained side by side with SGD on
-    the same batches for ``epochs`` epochs of ``n`` points of ``data``, as in
-    Bertoin et al. (2021, Section 3).  An initialisation counts if the two
-    backprop gradients differ at any step; that happens only when a
-    pre-activation is exactly on the kink (with a non-zero gradient flowing
-    back to it).
+    of ``trials`` random initialisations (He, hidden biases ``bias``), two
+    copies of the network, one with ``kink=kinks[0]`` and one with
+    ``kink=kinks[1]`` (for ReLU: ReLU'(0) = 0 and ReLU'(0) = 1), are trained
+    side by side with SGD on the same batches for ``epochs`` epochs of ``n``
+    points of ``data``, as in Bertoin et al. (2021, Section 3).  An
+    initialisation counts if the two backprop gradients differ at any step.
+    That can only happen after a pre-activation was exactly on the kink, so the
+    pair is trained only when the ``kinks[0]`` run alone hit the kink (the same
+    outcome, at a fraction of the cost).
+
+    Two things put a pre-activation exactly on the kink: rounding (a sum whose
+    exact value is tiny rounds to 0; frequent in float16, rare in float32,
+    rarer in float64), and a unit whose inputs are all exactly 0 (a whole
+    layer off at that input, frequent in deep narrow ReLU networks) while its
+    bias is exactly 0 (biases start at 0 with ``bias=0``), in any dtype.
 
     Bertoin et al. report, for MNIST and 256 units per layer in float32, 5.4,
     25.8, 46.3 % for 1, 2, 3 hidden layers, about 87-100 % in float16 and none
     in float64; this much smaller setting (fewer pre-activations evaluated)
-    gives other percentages with the same ordering: float16 far above float32,
-    float64 at zero.
+    gives other shares.
 
     Parameters
     ----------
@@ -132,6 +215,8 @@ def kink_sensitivity(
         The two kink rules compared (for ReLU, t = ReLU'(0)).
     lr : float
         SGD learning rate.
+    bias : float
+        Initial hidden biases (0: zero biases, as in Bertoin et al.).
     accumulate : {"float32", "float16"} or None
         How float16 products are rounded (float16 only; see :mod:`kit.nn`).
     seed : int
@@ -139,51 +224,118 @@ def kink_sensitivity(
 
     Returns
     -------
-    dict
-        dtype name → array over ``depths`` of shares in [0, 1].
+    KinkSensitivity
+        One outcome per (dtype, depth, trial); ``.share(dtype)`` per depth.
 
     Examples
     --------
     >>> r = kink_sensitivity(dtypes=("float64",), depths=(1,), trials=3)
-    >>> r["float64"].tolist()
+    >>> r.share("float64").tolist()
     [0.0]
     """
     dtypes = _dtype_names(dtypes)
     depths = integers("depths", depths, lowest=1)
     width, trials, epochs = integer("width", width, lowest=1), integer("trials", trials, lowest=1), integer("epochs", epochs, lowest=1)
     n, batch_size = integer("n", n, lowest=1), integer("batch_size", batch_size, lowest=1)
+    number("lr", lr, above=0)
     X, y = datasets.make(data, n=n, seed=seed)
     classification = datasets.task(data) == "classification"
     n_out = int(y.max()) + 1 if classification else 1
     loss = ("ce" if n_out > 2 else "bce") if classification else "mse"
     n_out = 1 if loss == "bce" else n_out
     steps = epochs * max(1, n // batch_size)
-    out: dict[str, NDArray[np.float64]] = {}
+    _check_net([X.shape[1], width, n_out], activation, bias)
+    spec = {"n_in": X.shape[1], "width": width, "n_out": n_out, "activation": activation, "kinks": tuple(kinks),
+            "bias": bias, "accumulate": accumulate, "seed": seed}
+    differ: dict[str, NDArray[np.bool_]] = {}
+    hits: dict[str, NDArray[np.int64]] = {}
     for dtype in dtypes:
-        acc = accumulate if np.dtype(dtype) == np.float16 else None
-        shares = []
-        for depth in depths:
-            differ = 0
+        differ[dtype] = np.zeros((len(depths), trials), dtype=bool)
+        hits[dtype] = np.zeros((len(depths), trials), dtype=np.int64)
+        for i, depth in enumerate(depths):
             for trial in range(trials):
-                sizes = [X.shape[1]] + [width] * depth + [n_out]
-                a = nn.MLP(sizes, activation=activation, kink=kinks[0], init="he", dtype=dtype,
-                           seed=seed * 100_003 + trial, accumulate=acc)
-                b = a.copy(kink=kinks[1])
-                runs = [nn.Trainer(net, X, y, loss=loss, lr=lr, batch_size=batch_size, seed=trial,
-                                   record_every=steps + 1) for net in (a, b)]
-                for _ in range(steps):
-                    for run in runs:
-                        run.step(1, record=False)
-                    if runs[0].stopped or runs[1].stopped:
-                        break
-                    ga, gb = runs[0].gradients, runs[1].gradients
-                    if any(not (np.array_equal(p, q) and np.array_equal(r, s))
-                           for (p, r), (q, s) in zip(ga, gb, strict=True)):
-                        differ += 1
-                        break
-            shares.append(differ / trials)
-        out[dtype] = np.asarray(shares)
-    return out
+                a = _kink_net(spec, dtype, depth, trial)
+                alone = nn.train(a.copy(), X, y, loss=loss, lr=lr, steps=steps, batch_size=batch_size, seed=trial,
+                                 record_every=steps + 1)
+                hits[dtype][i, trial] = sum(alone.total_kink_hits)
+                if hits[dtype][i, trial] == 0:
+                    continue  # never on the kink: both rules compute the same numbers, bit for bit
+                differ[dtype][i, trial] = _gradients_differ(a, a.copy(kink=kinks[1]), X, y, loss, lr, batch_size,
+                                                            steps, trial)
+    return KinkSensitivity(depths=tuple(depths), differ=differ, hits=hits, X=X, y=y, spec=spec)
+
+
+def _gradients_differ(a: nn.MLP, b: nn.MLP, X: NDArray, y: NDArray, loss: str, lr: float, batch_size: int,
+                      steps: int, seed: int) -> bool:
+    """Train ``a`` and ``b`` side by side on the same batches; True if their gradients differ at some step."""
+    runs = [nn.Trainer(net, X, y, loss=loss, lr=lr, batch_size=batch_size, seed=seed, record_every=steps + 1)
+            for net in (a, b)]
+    for _ in range(steps):
+        for run in runs:
+            run.step(1, record=False)
+        if runs[0].stopped or runs[1].stopped:
+            return False
+        ga, gb = runs[0].gradients, runs[1].gradients
+        if any(not (np.array_equal(p, q) and np.array_equal(r, s)) for (p, r), (q, s) in zip(ga, gb, strict=True)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class ExactZeros:
+    """What :func:`exact_zeros` counted for one dtype, seed by seed.
+
+    Attributes
+    ----------
+    dtype : str
+    seeds : tuple of int
+    hits : ndarray of int64
+        Per seed: training-batch pre-activations exactly on ReLU's kink (0).
+    evaluated : ndarray of int64
+        Per seed: training-batch pre-activations computed (a run that diverged
+        counts the steps it made).
+    per_layer : ndarray of int64, shape (seeds, hidden layers)
+        ``hits`` split by hidden layer.
+    examined : int
+        Exactly-zero pre-activations found at the checkpoints (the whole
+        training set, every ``examine_every`` steps), over all seeds.
+    exact_values : tuple of float
+        For each of them, the exact value of the sum ``a @ w + b`` the network
+        rounded to 0, computed from the same numbers without rounding (and then
+        rounded once to float64, which keeps a non-zero value non-zero).
+    checked : int
+        Pre-activations looked at in those checkpoints.
+
+    Examples
+    --------
+    >>> z = exact_zeros(dtypes=("float64",), steps=10, seeds=(0, 1))["float64"]
+    >>> z.seeds, z.hits.tolist(), z.evaluated.tolist()
+    ((0, 1), [0, 0], [20480, 20480])
+    """
+
+    dtype: str
+    seeds: tuple[int, ...]
+    hits: NDArray[np.int64]
+    evaluated: NDArray[np.int64]
+    per_layer: NDArray[np.int64]
+    examined: int = 0
+    exact_values: tuple[float, ...] = ()
+    checked: int = 0
+
+    @property
+    def rates(self) -> NDArray[np.float64]:
+        """Per seed: exact zeros per pre-activation computed."""
+        return self.hits / np.maximum(self.evaluated, 1)
+
+    @property
+    def rate(self) -> float:
+        """Over all seeds: exact zeros per pre-activation computed."""
+        return float(self.hits.sum() / max(int(self.evaluated.sum()), 1))
+
+    @property
+    def rounded(self) -> int:
+        """Examined exact zeros whose exact value is not zero: a tiny sum rounded to 0."""
+        return sum(v != 0 for v in self.exact_values)
 
 
 def exact_zeros(
@@ -195,13 +347,23 @@ def exact_zeros(
     lr: float = 0.1,
     accumulate: str | None = None,
     bias: float = 0.0,
-    seed: int = 0,
-) -> dict[str, dict[str, float]]:
-    """How often ReLU pre-activations are exactly 0 while training, per dtype.
+    seeds: Sequence[int] = (0,),
+    examine_every: int | None = None,
+) -> dict[str, ExactZeros]:
+    """How often ReLU pre-activations are exactly 0 while training, per dtype and seed, and why.
 
     Trains a ReLU network (``sizes``, He init, biases ``bias``) on ``data`` with
-    SGD for ``steps`` steps and counts, in every training batch, the
+    SGD for ``steps`` steps, once per seed (weights and batch order; the data
+    set is always drawn with seed 0), and counts, in every training batch, the
     pre-activations exactly equal to 0 (ReLU's kink), per hidden layer.
+
+    With ``examine_every=k`` it also looks, every ``k`` steps, at the
+    pre-activations of the whole training set, and for each that is exactly 0
+    computes the exact value of the sum the network rounded: the same inputs,
+    weights and bias, multiplied and added without rounding
+    (:class:`fractions.Fraction`).  A non-zero exact value means the 0 is a
+    small number rounded to zero; an exact 0 means that the sum is 0 in the
+    real numbers too (e.g. all of the unit's inputs are 0 and its bias is 0).
 
     Parameters
     ----------
@@ -218,40 +380,72 @@ def exact_zeros(
         How float16 products are rounded (float16 only).
     bias : float
         Initial hidden biases.
-    seed : int
-        Seed of the data, the weights and the batch order.
+    seeds : sequence of int
+        One training run per seed.
+    examine_every : int or None
+        Examine the exact zeros of the whole training set every this many
+        steps (None: not at all).
 
     Returns
     -------
     dict
-        dtype name → ``{"hits": exact zeros, "evaluated": pre-activations
-        computed, "rate": hits / evaluated, "per_layer": list of hits}``.  A
-        run that diverges counts the steps it made (see ``History.stopped_at``).
+        dtype name → :class:`ExactZeros`.
 
     Examples
     --------
     >>> r = exact_zeros(dtypes=("float64",), steps=20)
-    >>> sorted(r["float64"])
-    ['evaluated', 'hits', 'per_layer', 'rate']
+    >>> r["float64"].hits.tolist(), r["float64"].rate
+    ([0], 0.0)
     """
     steps = integer("steps", steps, lowest=1)
     dtypes = _dtype_names(dtypes)
-    X, y, loss = _data(data, 400, seed)
+    X, y, loss = _data(data, 400, 0)
     _check_net(sizes, bias=bias)
     integer("batch_size", batch_size, lowest=1)
-    numbers_list("lr", lr, above=0)
-    out: dict[str, dict[str, Any]] = {}
+    number("lr", lr, above=0)
+    seeds = integers("seeds", seeds, lowest=0)
+    every = None if examine_every is None else integer("examine_every", examine_every, lowest=1)
+    out: dict[str, ExactZeros] = {}
     for dtype in dtypes:
         acc = accumulate if np.dtype(dtype) == np.float16 else None
-        net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, dtype=dtype, seed=seed, accumulate=acc)
-        hist = nn.train(net, X, y, loss=loss, lr=lr, steps=steps, batch_size=batch_size, seed=seed, record_every=steps)
-        per_layer = hist.total_kink_hits
-        # a run that diverged evaluated the forward passes up to the step it stopped at
-        done = hist.stopped_at if hist.stopped and hist.stopped_at is not None else steps
-        evaluated = done * min(batch_size, len(X)) * sum(net.sizes[1:-1])
-        hits = int(sum(per_layer))
-        out[dtype] = {"hits": hits, "evaluated": evaluated, "rate": hits / evaluated, "per_layer": per_layer}
+        hits, evaluated, per_layer, values = [], [], [], []
+        checked = 0
+        for seed in seeds:
+            net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, dtype=dtype, seed=seed, accumulate=acc)
+            trainer = nn.Trainer(net, X, y, loss=loss, lr=lr, batch_size=batch_size, seed=seed,
+                                 record_every=steps + 1)
+            for done in range(1, steps + 1):
+                trainer.step(1, record=False)
+                if trainer.stopped:
+                    break
+                if every is not None and done % every == 0:
+                    checked += _examine_zeros(net, X, values)
+            hist = trainer.step(0)  # the final record: the batch hits of the whole run
+            # a run that diverged evaluated the forward passes up to the step it stopped at
+            made = hist.stopped_at if hist.stopped and hist.stopped_at is not None else steps
+            hits.append(sum(hist.total_kink_hits))
+            evaluated.append(made * min(batch_size, len(X)) * sum(net.sizes[1:-1]))
+            per_layer.append(hist.total_kink_hits)
+        out[dtype] = ExactZeros(
+            dtype=dtype, seeds=tuple(seeds), hits=np.asarray(hits, dtype=np.int64),
+            evaluated=np.asarray(evaluated, dtype=np.int64), per_layer=np.asarray(per_layer, dtype=np.int64),
+            examined=len(values), exact_values=tuple(values), checked=checked,
+        )
     return out
+
+
+def _examine_zeros(net: nn.MLP, X: NDArray, values: list[float]) -> int:
+    """Append the exact value of every hidden pre-activation of ``X`` that is exactly 0; return how many were looked at."""
+    from fractions import Fraction
+
+    zs = net.pre_activations(X)
+    inputs = [net.prepare(X)] + [act.value(z) for act, z in zip(net.activations[:-1], zs[:-1], strict=True)]
+    for a, z, W, b in zip(inputs, zs, net.W, net.b, strict=False):
+        for i, u in zip(*np.nonzero(z == 0), strict=True):
+            exact = sum((Fraction(float(p)) * Fraction(float(q)) for p, q in zip(a[i], W[:, u], strict=True)),
+                        Fraction(float(b[u])))
+            values.append(float(exact))
+    return sum(z.size for z in zs)
 
 
 # -- born dead ---------------------------------------------------------------------

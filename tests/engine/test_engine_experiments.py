@@ -73,20 +73,21 @@ def test_mean_values_relu_and_elu():
 
 def test_kink_sensitivity_orders_dtypes():
     r = experiments.kink_sensitivity(dtypes=("float16", "float32", "float64"), depths=(1, 3), trials=12)
-    assert set(r) == {"float16", "float32", "float64"}
-    assert r["float64"].tolist() == [0.0, 0.0]
-    assert r["float16"].sum() > 0 and np.all(r["float16"] >= r["float32"])
+    assert r.dtypes == ("float16", "float32", "float64") and r.depths == (1, 3) and r.trials == 12
+    assert r.share("float64").tolist() == [0.0, 0.0]
+    assert r.share("float16").sum() > 0 and np.all(r.share("float16") >= r.share("float32"))
+    assert np.all(r.differ["float16"] <= (r.hits["float16"] > 0))  # no hit, no difference
     again = experiments.kink_sensitivity(dtypes=("float16",), depths=(1, 3), trials=12)
-    np.testing.assert_array_equal(again["float16"], r["float16"])  # seeded
+    np.testing.assert_array_equal(again.differ["float16"], r.differ["float16"])  # seeded
 
 
 def test_exact_zeros_counts():
     r = experiments.exact_zeros(dtypes=("float16", "float64"), steps=100)
-    assert r["float64"]["hits"] == 0
+    assert r["float64"].hits.tolist() == [0]
     for v in r.values():
-        assert v["evaluated"] == 100 * 32 * 64
-        assert v["rate"] == v["hits"] / v["evaluated"] and sum(v["per_layer"]) == v["hits"]
-    assert r["float16"]["hits"] > 0
+        assert v.evaluated.tolist() == [100 * 32 * 64]
+        assert v.rate == v.hits[0] / v.evaluated[0] and v.per_layer.sum() == v.hits.sum()
+    assert r["float16"].hits[0] > 0
 
 
 def test_dead_fraction_grows_with_learning_rate():

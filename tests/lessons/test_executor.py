@@ -54,7 +54,7 @@ def test_execute_stores_outputs_in_the_project_kernel_seeded(tmp_path):
 def test_execute_reports_errors_and_stderr_and_main_exits_1(tmp_path, capsys):
     bad = _write(tmp_path / "bad.ipynb", "x = 1", "1 / 0", "print('never')")
     run = lessons.execute(bad, timeout=60)
-    assert not run.ok and run.error.startswith("cell 2: ZeroDivisionError")
+    assert not run.ok and run.error.startswith("cell 2 (nbval: Cell 1): ZeroDivisionError")
     assert "ZeroDivisionError" in bad.read_text()  # written so the error can be read
     noisy = _write(tmp_path / "noisy.ipynb", "import warnings\nwarnings.warn('careful')")
     run = lessons.execute(noisy, timeout=60)
@@ -82,3 +82,40 @@ def test_changed_outputs_are_reported_and_diff_mode_writes_nothing(tmp_path, cap
     assert lessons.main([str(path)]) == 0
     assert "read the text around the new numbers" in capsys.readouterr().out
     assert lessons.main(["--diff", str(path)]) == 0
+
+
+def test_a_failing_claim_fails_the_run_naming_its_cell(tmp_path, capsys):
+    """A claim that does not hold prints a ``✘ FAILS:`` line; make lessons must not store it silently."""
+    path = _write(
+        tmp_path / "claims.ipynb",
+        "from kit import claims",
+        "_ = claims.within('accuracy', 0.9, 0.8, 1.0)",
+        "# a markdown cell would shift the notebook index, not nbval's\n_ = claims.within('accuracy', 0.6, 0.8, 1.0)",
+    )
+    run = lessons.execute(path, timeout=60)
+    assert run.error == "" and run.stderr == []
+    assert run.failed_claims == ["cell 3 (nbval: Cell 2): ✘ FAILS: accuracy: measured 0.6, outside the band [0.8, 1]"]
+    assert not run.ok and "claim: cell 3 (nbval: Cell 2): ✘ FAILS" in str(run)
+    assert lessons.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "✘ FAILS: accuracy" in out and "0 of 1 notebooks ran cleanly" in out
+    ok = _write(tmp_path / "ok.ipynb", "from kit import claims", "_ = claims.within('accuracy', 0.9, 0.8, 1.0)",
+                "print('a line that mentions ✘ FAILS: later is not a verdict')")
+    assert lessons.execute(ok, timeout=60).ok
+
+
+def test_the_perturbed_run_reaches_the_kernel_and_leaves_this_process_as_it_was(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("KIT_ROUNDING", raising=False)
+    env = lessons.perturbed_environment()
+    assert env["KIT_ROUNDING"] == "perturbed"
+    assert "OPENBLAS" not in " ".join(env)  # the machines' own BLAS settings are never touched
+    path = _write(tmp_path / "env.ipynb",
+                  "import os\nfrom kit import nn\nprint(os.environ.get('KIT_ROUNDING'), nn.ROUNDING)\n"
+                  "print(os.environ.get('NPY_DISABLE_CPU_FEATURES'))")
+    run = lessons.execute(path, timeout=60, env=env)
+    assert run.ok  # numpy did not warn about a feature it cannot disable
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[1].outputs[0].text == f"perturbed perturbed\n{env['NPY_DISABLE_CPU_FEATURES']}\n"
+    assert "KIT_ROUNDING" not in __import__("os").environ
+    assert lessons.main(["--print-perturbed-env"]) == 0
+    assert capsys.readouterr().out.startswith("KIT_ROUNDING=perturbed NPY_DISABLE_CPU_FEATURES=")
