@@ -63,7 +63,7 @@ def test_smooth_activation_has_no_rows_and_saturation(plugins):
     ("change", "error", "match"),
     [
         ({"kink": "jax"}, ValueError, "not recorded"),
-        ({"params": {"slope": "x"}}, ValueError, "real number"),
+        ({"params": {"slope": "x"}}, ValueError, "must be a number"),
         ({"params": {"nope": 1.0}}, TypeError, "unknown parameter"),
         ({"tol": -1.0}, ValueError, "tol"),
         ({"lo": 3.0, "hi": 1.0}, ValueError, "lo < hi"),
