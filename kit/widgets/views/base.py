@@ -122,22 +122,30 @@ class App(w.VBox):
     """
 
     def __init__(self, model: Any, title: str, controls: dict[str, w.Widget], layout: list[Any],
-                 side: w.Widget | None = None) -> None:
+                 side: w.Widget | None = None, picture: w.Widget | None = None) -> None:
         self.model = model
         self.controls = controls
         self.message = w.HTML(layout=w.Layout(min_height="1.5em"))
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.image: w.Image | None = None
+        if picture is None:
+            self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+            picture = self.image
         self.error: str | None = None
         self.last_traceback = ""
-        header = w.HTML(f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>")
-        picture = w.HBox([self.image, side]) if side is not None else self.image
-        super().__init__([header, *layout, self.message, picture])
+        header = w.HTML(f"<h3 style='margin:2px 0'>{html.escape(title)}</h3>")
+        shown = w.HBox([picture, side]) if side is not None else picture
+        super().__init__([header, *layout, self.message, shown])
         self.add_class("kit-app")
         self.redraw()
 
     def redraw(self) -> None:
         """Put the model's current picture into the image."""
-        self.image.value = self.model.png()
+        if self.image is not None:
+            self.image.value = self.model.png()
+
+    def snapshot(self) -> bytes:
+        """What the app shows now, as bytes (tests compare two of them): the PNG."""
+        return bytes(self.image.value) if self.image is not None else b""
 
     def show_error(self, exc: BaseException, prefix: str = "") -> None:
         """Show ``exc`` in the app's message line instead of raising it."""
@@ -194,7 +202,8 @@ class App(w.VBox):
 
         def on_kink(choice: str) -> None:
             sync_number(t, choice)
-            self.model.set(kink=choice)
+            if not getattr(self, "_syncing", False):
+                self.model.set(kink=choice)
 
         self.on(kink, on_kink)
 
