@@ -348,6 +348,11 @@ class TrainingModel(AppModel):
         """Probability of class 1 (classification) or the output (regression) for points X."""
         return self.net.predict(self._inputs(X), loss=self.trainer.loss.name)
 
+    @property
+    def kink_hits(self) -> list[int]:
+        """Per hidden layer: pre-activations exactly on a kink since step 0 (training batches)."""
+        return list(self._kink_total)
+
     def dying(self) -> list[int]:
         """Per hidden layer: units dead now that were alive at step 0 (they died while training)."""
         h = self.history

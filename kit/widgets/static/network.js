@@ -84,7 +84,8 @@ function render({ model, el }) {
   }
 
   function layout(f, W) {
-    const H = Math.round(clamp(W * 0.5, 360, 600));
+    // tall enough for the tiles, short enough that controls, network and loss curve fit one screen
+    const H = Math.round(clamp(Math.min(W * 0.5, (window.innerHeight || 800) - 350), 330, 620));
     const rightW = Math.round(clamp(W * 0.34, 210, 420));
     const netW = W - rightW - 12;
     const header = 50;
@@ -112,9 +113,9 @@ function render({ model, el }) {
     f.hidden.forEach((n, l) => nodes.push(column(l + 1, n)));
     const ox = netW + 12;
     const statsH = 34;
-    const S = Math.floor(Math.min(rightW - 20, H - statsH - 150));
+    const S = Math.floor(Math.min(rightW - 20, H - statsH - 140));
     const out = { x: ox + 10, y: statsH + 8, w: S, h: S };
-    const lossBox = { x: ox + 34, y: out.y + S + 34, w: rightW - 40, h: H - (out.y + S + 34) - 22 };
+    const lossBox = { x: ox + 34, y: out.y + S + 48, w: rightW - 40, h: H - (out.y + S + 48) - 22 };
     const hist = { x: 34, y: H - histH - 4, w: netW - 44, h: histH - 30 };
     return { W, H, T, gap, netW, rightW, header, nodes, out, lossBox, hist, colX, statsH, ox };
   }
@@ -335,15 +336,13 @@ function render({ model, el }) {
   }
 
   function drawStats(ctx, f) {
-    const s = f.stats;
+    const s = f.stats, cls = f.task === "classification";
     ctx.fillStyle = "#000"; ctx.font = FONT; ctx.textAlign = "left"; ctx.textBaseline = "top";
     const x = L.ox + 10;
-    ctx.fillText(`step ${s.step.toLocaleString("en")}` + (f.flags.stopped ? "  · STOPPED" : ""), x, 2);
-    const acc = f.task === "classification"
-      ? `accuracy  train ${fmt(s.accuracy)}  test ${fmt(s.test_accuracy)}` : "";
+    ctx.fillText(`step ${s.step.toLocaleString("en")}` + (f.flags.stopped ? " · STOPPED" : ""), x, 1);
     ctx.font = SMALL;
-    ctx.fillText(`loss  train ${fmt(s.loss)}  test ${fmt(s.test_loss)}`, x, 17);
-    if (acc) ctx.fillText(acc, x + Math.min(170, L.rightW / 2), 17);
+    ctx.fillText(`train: loss ${fmt(s.loss)}` + (cls ? `, accuracy ${fmt(s.accuracy)}` : ""), x + 95, 1);
+    ctx.fillText(`test:  loss ${fmt(s.test_loss)}` + (cls ? `, accuracy ${fmt(s.test_accuracy)}` : ""), x + 95, 15);
   }
 
   function drawLoss(ctx, f) {

@@ -132,7 +132,7 @@ class App(w.VBox):
             picture = self.image
         self.error: str | None = None
         self.last_traceback = ""
-        header = w.HTML(f"<h3 style='margin:2px 0'>{html.escape(title)}</h3>")
+        header = w.HTML(f"<div style='font-size:1.15em;font-weight:bold;margin:0 0 2px 0'>{html.escape(title)}</div>")
         shown = w.HBox([picture, side]) if side is not None else picture
         super().__init__([header, *layout, self.message, shown])
         self.add_class("kit-app")

@@ -59,57 +59,56 @@ class PlaygroundApp(TrainingApp):
         s = model.settings
         kink, t = kink_picker(s["kink"], s["t"])
         c: dict[str, w.Widget] = {
-            "dataset": _compact(w.Dropdown(options=list(DATASETS), value=s["dataset"], description="data"), 150, 34),
-            "noise": _compact(slider(s["noise"], 0.0, 0.5, 0.01, "noise"), 190, 40),
+            "dataset": _compact(w.Dropdown(options=list(DATASETS), value=s["dataset"], description="data"), 135, 34),
+            "noise": _compact(slider(s["noise"], 0.0, 0.5, 0.01, "noise"), 185, 40),
             "n": _compact(w.IntSlider(value=s["n"], min=20, max=2000, step=20, description="points",
-                                      continuous_update=False), 200, 44),
-            "test_fraction": _compact(slider(s["test_fraction"], 0.0, 0.8, 0.05, "test share"), 200, 64),
-            "regenerate": w.Button(description="regenerate", icon="refresh", tooltip="new points, same data set",
-                                   layout=w.Layout(width="110px")),
+                                      continuous_update=False), 205, 46),
+            "test_fraction": _compact(slider(s["test_fraction"], 0.0, 0.8, 0.05, "test share"), 205, 66),
+            "regenerate": w.Button(description="regenerate", tooltip="regenerate data: new points, same data set",
+                                   layout=w.Layout(width="105px")),
             "show_test": w.Checkbox(value=bool(s["show_test"]), description="show test data", indent=False,
                                     layout=w.Layout(width="120px")),
             "discretize": w.Checkbox(value=bool(s["discretize"]), description="discretise", indent=False,
                                      layout=w.Layout(width="95px")),
-            "lr": _compact(log_slider(s["lr"], -4, 2, "learning rate"), 250, 84),
+            "lr": _compact(log_slider(s["lr"], -4, 2, "learning rate"), 245, 86),
             "activation": _compact(activation_picker(_layer_name(self._acts(model)[0]), description="activation"),
-                                   190, 62),
-            "kink": _compact(kink, 160, 58),
-            "t": _compact(t, 190, 50),
+                                   190, 68),
+            "kink": _compact(kink, 160, 60),
+            "t": _compact(t, 195, 54),
             "optimizer": _compact(w.Dropdown(options=_optim.names(), value=s["optimizer"], description="optimizer"),
-                                  150, 60),
+                                  150, 66),
             "batch_size": _compact(w.Dropdown(options=_BATCHES, value=_nearest(s["batch_size"] or 0, _BATCHES),
-                                              description="batch"), 110, 38),
+                                              description="batch"), 100, 40),
             "init": _compact(w.Dropdown(options=_init.names(), value=_layer_name(s["init"]), description="init"),
-                             130, 28),
-            "bias": _compact(slider(s["bias"], -1.0, 1.0, 0.05, "initial bias"), 220, 72),
-            "dropout": _compact(slider(s["dropout"], 0.0, 0.8, 0.05, "dropout"), 200, 52),
+                             115, 30),
+            "bias": _compact(slider(s["bias"], -1.0, 1.0, 0.05, "initial bias"), 215, 76),
+            "dropout": _compact(slider(s["dropout"], 0.0, 0.8, 0.05, "dropout"), 195, 56),
             "l1": _compact(w.Dropdown(options=_PENALTIES, value=_nearest(s["l1"], _PENALTIES), description="L1"),
-                           100, 20),
+                           90, 22),
             "l2": _compact(w.Dropdown(options=_PENALTIES, value=_nearest(s["l2"], _PENALTIES), description="L2"),
-                           100, 20),
-            "dtype": _compact(w.Dropdown(options=list(DTYPES), value=s["dtype"], description="dtype"), 130, 38),
+                           90, 22),
+            "dtype": _compact(w.Dropdown(options=list(DTYPES), value=s["dtype"], description="dtype"), 130, 42),
             "standardize": w.Checkbox(value=bool(s["standardize"]), description="standardise", indent=False,
                                       layout=w.Layout(width="100px")),
             "steps_per_frame": _compact(w.IntSlider(value=s["steps_per_frame"], min=1, max=100,
-                                                    description="steps/frame", continuous_update=False), 210, 70),
+                                                    description="steps/frame", continuous_update=False), 225, 80),
             "state": w.Text(value=model.state_string, description="state", continuous_update=False,
                             placeholder="paste a state string and press Enter",
                             tooltip="copy this string to share the set-up; paste one and press Enter to restore it",
-                            layout=w.Layout(width="100%"), style={"description_width": "40px"}),
+                            layout=w.Layout(flex="1 1 300px", min_width="240px"), style={"description_width": "40px"}),
         }
         row = {"flex_flow": "row wrap", "align_items": "center"}
         rows = [
-            w.HBox([c["dataset"], c["noise"], c["n"], c["test_fraction"], c["regenerate"], c["show_test"],
-                    c["discretize"]], layout=w.Layout(**row)),
-            w.HBox([c["lr"], c["activation"], c["kink"], c["t"], c["optimizer"], c["batch_size"]],
-                   layout=w.Layout(**row)),
-            w.HBox([c["init"], c["bias"], c["dropout"], c["l1"], c["l2"], c["dtype"], c["standardize"]],
-                   layout=w.Layout(**row)),
+            w.HBox([c["noise"], c["n"], c["test_fraction"], c["show_test"], c["discretize"]], layout=w.Layout(**row)),
+            w.HBox([c["lr"], c["activation"], c["kink"], c["t"]], layout=w.Layout(**row)),
+            w.HBox([c["optimizer"], c["batch_size"], c["init"], c["bias"], c["dropout"]], layout=w.Layout(**row)),
+            w.HBox([c["l1"], c["l2"], c["dtype"], c["standardize"], c["state"]], layout=w.Layout(**row)),
         ]
         self.view = NetworkView(self._act, activation_names=activation_names(), max_units=MAX_UNITS,
                                 max_layers=MAX_LAYERS, layout=w.Layout(width="100%"))
-        super().__init__(model, "Playground: train a small network live", c, rows, play_row=[c["steps_per_frame"]],
-                         picture=w.VBox([self.view, c["state"]], layout=w.Layout(width="100%")), play_first=True)
+        super().__init__(model, "Playground: train a small network live", c, rows,
+                         play_row=[c["steps_per_frame"], c["dataset"], c["regenerate"]], picture=self.view,
+                         play_first=True)
         for key in ("dataset", "noise", "n", "test_fraction", "show_test", "discretize", "t", "init", "bias",
                     "optimizer", "lr", "dropout", "dtype", "standardize", "steps_per_frame"):
             self.bind(key, c[key])
@@ -137,6 +136,22 @@ class PlaygroundApp(TrainingApp):
     def set_state(self, state: dict[str, Any] | str) -> None:
         """Restore a state (a dict or a state string); errors are shown in the app."""
         self.guarded(self.model.set_state)(state)
+
+    def note(self) -> str:
+        """One short line under the controls (the numbers are in the view): the stop, dying units, kink hits."""
+        m = self.model
+        if m.stopped:
+            return m.summary()
+        h = m.history
+        died = m.dying()
+        parts = ["dead units " + ", ".join(f"{d}/{w}" for d, w in zip(h.dead[-1], h.widths, strict=True)),
+                 "saturated " + ", ".join(f"{v:.0%}" for v in h.saturated[-1])]
+        if any(m.kink_hits):
+            parts.append("on a kink " + ", ".join(map(str, m.kink_hits)))
+        if sum(died):
+            parts.append(f"⚠ {sum(died)} unit{'s' if sum(died) > 1 else ''} died while training: lower the "
+                         "learning rate, give a positive initial bias or use leaky_relu")
+        return " · ".join(parts)
 
     # -- the picture ------------------------------------------------------------
     def redraw(self) -> None:
