@@ -72,6 +72,7 @@ __all__ = [
     "greater",
     "increasing",
     "indistinguishable",
+    "interval",
     "mean_within",
     "spread",
     "within",
@@ -633,3 +634,36 @@ def spread(samples: ArrayLike) -> Spread:
         min=float(s.min()),
         max=float(s.max()),
     )
+
+
+# -- the interval the comparisons use, for pictures ---------------------------------------
+
+
+def interval(samples: ArrayLike, *, confidence: float = 0.95) -> tuple[float, float, float]:
+    """The mean of per-seed measurements and its two-sided t interval: ``(mean, lo, hi)``.
+
+    The same Student-t interval (``n - 1`` degrees of freedom) as the
+    comparisons above use for a difference, here for one sample: what
+    :func:`kit.plot.measurements` draws as error bars, so that a picture and a
+    claim beside it agree on what "distinguishable" means.
+
+    Parameters
+    ----------
+    samples : sequence of float
+        At least two measurements (one per seed).
+    confidence : float
+        In [0.5, 1); default 0.95.
+
+    Examples
+    --------
+    >>> m, lo, hi = interval([0.91, 0.93, 0.92, 0.95, 0.9])
+    >>> round(m, 3), round(lo, 3), round(hi, 3)
+    (0.922, 0.898, 0.946)
+    >>> interval([3, 3, 3])  # no spread: the interval is the mean
+    (3.0, 3.0, 3.0)
+    """
+    c = _check_confidence(confidence, "interval")
+    s = _samples(samples, "interval")
+    m, se = float(s.mean()), float(s.std(ddof=1) / math.sqrt(s.size))
+    lo, hi = _interval(m, se, s.size - 1, c)
+    return m, lo, hi

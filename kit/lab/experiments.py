@@ -11,10 +11,14 @@ with its default arguments, so it fits in a notebook cell.
 * :func:`born_dead`, :func:`born_dead_exact`: probability that a deep narrow
   ReLU network outputs zero at a fixed input at initialisation, simulated and
   exact, 1 - (1 - 2^-N)^H (Lu, Shin, Su, Karniadakis 2019).
+* :func:`over_seeds`: one set-up trained once per seed; its losses,
+  accuracies, dead and saturated units, one per seed, for claims.
 * :func:`dead_fraction`: fraction of dead ReLU units after training, against
-  learning rate and initial bias (and dropout).
-* :func:`dropout_revival`: do dead units come back when training goes on
-  with dropout?  Measured, per hidden layer.
+  learning rate and initial bias (and dropout), per seed.
+* :func:`dropout_revival`: do dead units come back when training goes on,
+  with and without dropout?  Measured per seed and hidden layer.
+* :func:`zero_derivative_edge`: where a derivative underflows to exactly 0 in
+  a dtype (ELU's α e^z: below -103.97 in float32).
 * :func:`mean_derivative`, :func:`mean_value`: E[f'(z)] and E[f(z)] for
   z ~ N(0, s²), e.g. E[σ'(z)] = 0.207, 0.115, 0.039 for s = 1, 3, 10.
 
@@ -27,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,11 +56,9 @@ __all__ = [
     "kink_sensitivity",
     "mean_derivative",
     "mean_value",
+    "over_seeds",
+    "zero_derivative_edge",
 ]
-
-
-
-
 
 
 def _data(data: str, n: int, seed: int) -> tuple[NDArray[np.float64], NDArray, str | None]:
@@ -345,6 +348,116 @@ def born_dead(
     return sim, born_dead_exact(width, depths)
 
 
+# -- one set-up, trained once per seed ---------------------------------------------
+
+
+def over_seeds(
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    *,
+    sizes: Sequence[int] = (2, 32, 32, 1),
+    activation: Any = "relu",
+    init: Any = "he",
+    bias: float = 0.0,
+    data: str = "spiral",
+    n: int = 400,
+    noise: float = 0.1,
+    raw: tuple[float, float] = (1.0, 0.0),
+    standardize: bool = False,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    steps: int = 300,
+    batch_size: int | None = 32,
+    dropout: float = 0.0,
+    dtype: str = "float32",
+) -> dict[str, Any]:
+    """Train one set-up once per seed and return its measurements, one per seed.
+
+    The data are the same for every seed (``data``, ``n`` points, ``noise``,
+    data seed 0); the seed draws the initial weights, the batch order and the
+    dropout masks.  A lesson claims what holds across seeds (a band around
+    the mean, a difference whose interval excludes 0), never one run's last
+    digits, which another machine's rounding changes (see ``KIT_ROUNDING``).
+
+    Parameters
+    ----------
+    seeds : sequence of int
+    sizes : sequence of int
+        Layer widths; ``sizes[0]`` must match the data's inputs.
+    activation, init, bias, dtype
+        As for :class:`kit.nn.MLP` (``bias``: the hidden biases' initial value).
+    data : str
+        A :mod:`kit.lab.datasets` name; ``n`` and ``noise`` as :func:`kit.lab.datasets.make`.
+    raw : (scale, shift)
+        The data as if measured in other units: every feature becomes
+        ``x * scale + shift`` *before* training ("age in years").
+        ``standardize=True`` then maps these raw inputs to mean 0 and
+        standard deviation 1, whatever the units were.
+    standardize : bool
+    optimizer, lr, steps, batch_size, dropout
+        As for :func:`kit.nn.train`.
+
+    Returns
+    -------
+    dict
+        Arrays over seeds: ``loss_start``, ``loss`` (training loss before and
+        after), ``accuracy`` (NaN for regression), ``stopped`` (training
+        diverged), ``dead`` (shape (seeds, hidden layers): units whose
+        derivative is exactly 0 on every training input), ``dead_fraction``
+        (of all hidden units), ``saturated_start``, ``saturated`` (seeds,
+        layers: share of pre-activations with |f'| <= ``kit.SATURATION_TOL``),
+        ``largest_dead_z`` (the largest training pre-activation of any dead
+        unit, -inf where none is dead); and ``nets``, the trained networks,
+        ``X`` and ``y``, the (raw) training data.
+
+    Examples
+    --------
+    >>> r = over_seeds(seeds=(0, 1), activation="leaky_relu", lr=3.0, steps=30)
+    >>> r["dead"].tolist()  # leaky ReLU's derivative is never 0: no unit can die
+    [[0, 0], [0, 0]]
+    >>> sorted(k for k in r if k not in ("nets", "X", "y"))  # doctest: +NORMALIZE_WHITESPACE
+    ['accuracy', 'dead', 'dead_fraction', 'largest_dead_z', 'loss', 'loss_start', 'saturated',
+     'saturated_start', 'stopped']
+    """
+    seeds = integers("seeds", seeds, lowest=0)
+    scale, shift = number("raw scale", raw[0]), number("raw shift", raw[1])
+    if scale == 0:
+        raise ValueError("raw scale must be non-zero")
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be True or False, got {standardize!r}")
+    steps = integer("steps", steps, lowest=1)
+    X, y = datasets.make(data, n=n, noise=noise, seed=0)
+    X = X * scale + shift
+    loss = "mse" if datasets.task(data) == "regression" else None
+    _check_net(sizes, activation, bias)
+    nn.Trainer(nn.MLP(list(sizes), activation=activation, init=init, bias=bias, dtype=dtype, seed=0), X, y,
+               loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size, dropout=dropout,
+               standardize=standardize)  # every argument checked before any training
+    keys = ("loss_start", "loss", "accuracy", "stopped", "dead", "dead_fraction", "saturated_start", "saturated",
+            "largest_dead_z")
+    rows: dict[str, list[Any]] = {k: [] for k in keys}
+    nets = []
+    for seed in seeds:
+        net = nn.MLP(list(sizes), activation=activation, init=init, bias=bias, dtype=dtype, seed=seed)
+        h = nn.train(net, X, y, loss=loss, optimizer=optimizer, lr=lr, steps=steps, batch_size=batch_size,
+                     dropout=dropout, standardize=standardize, seed=seed, record_every=steps)
+        dead_units = nn.diagnostics(net, X)["dead_units"]
+        largest = -math.inf
+        with np.errstate(all="ignore"):
+            for z, units in zip(net.pre_activations(X), dead_units, strict=True):
+                if units.any():
+                    largest = max(largest, float(np.max(z[:, units])))
+        for key, value in (("loss_start", h.loss[0]), ("loss", h.loss[-1]), ("accuracy", h.accuracy[-1]),
+                           ("stopped", h.stopped), ("dead", h.dead[-1]),
+                           ("dead_fraction", sum(h.dead[-1]) / sum(net.sizes[1:-1])),
+                           ("saturated_start", h.saturated[0]), ("saturated", h.saturated[-1]),
+                           ("largest_dead_z", largest)):
+            rows[key].append(value)
+        nets.append(net)
+    out: dict[str, Any] = {k: np.asarray(v) for k, v in rows.items()}
+    out.update(nets=nets, X=X, y=y)
+    return out
+
+
 # -- dead units against learning rate and bias -------------------------------------
 
 
@@ -358,26 +471,27 @@ def dead_fraction(
     optimizer: str = "sgd",
     dropout: float = 0.0,
     activation: Any = "relu",
-    seeds: Sequence[int] = (0, 1),
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
 ) -> NDArray[np.float64]:
-    """Fraction of dead hidden units after training, against learning rate and initial bias.
+    """Fraction of dead hidden units after training, per initial bias, learning rate and seed.
 
-    For each bias (rows) and learning rate (columns), trains a network
-    (``sizes``, He init, float32) on ``data`` for ``steps`` steps and measures
-    the share of hidden units whose derivative is zero on every training
-    input, averaged over ``seeds``.  A run that diverges counts with the dead
-    units it had when it stopped.  Every argument is checked before training.
+    For each bias, learning rate and seed, trains a network (``sizes``, He
+    init, float32) on ``data`` (400 points, data seed 0) for ``steps`` steps
+    with :func:`over_seeds` and measures the share of hidden units whose
+    derivative is zero on every training input.  A run that diverges counts
+    with the dead units it had when it stopped.  Every argument is checked
+    before training.
 
     Parameters
     ----------
     lrs : sequence of float
-        Learning rates (> 0), the columns.
+        Learning rates (> 0).
     biases : sequence of float
-        Initial hidden biases, the rows.
+        Initial hidden biases.
     sizes : sequence of int
         Layer widths.
     data : str
-        A :mod:`kit.lab.datasets` name (400 points, seed 0).
+        A :mod:`kit.lab.datasets` name.
     steps, batch_size : int
     optimizer : {"sgd", "momentum", "adam"}
     dropout : float
@@ -385,39 +499,34 @@ def dead_fraction(
     activation : activation spec
         As for :class:`kit.nn.MLP`.
     seeds : sequence of int
-        Seeds of the weights and the batch order; the result is their mean.
+        Seeds of the weights, the batch order and the dropout masks.
 
     Returns
     -------
-    ndarray, shape (len(biases), len(lrs))
-        Fractions in [0, 1].
+    ndarray, shape (len(biases), len(lrs), len(seeds))
+        Fractions in [0, 1], one per seed: average them, and give their
+        spread, in a claim (:mod:`kit.claims`).
 
     Examples
     --------
-    >>> f = dead_fraction(lrs=(0.01,), biases=(0.0,), steps=20, seeds=(0,))
+    >>> f = dead_fraction(lrs=(0.01,), biases=(0.0,), steps=20, seeds=(0, 1))
     >>> f.shape
-    (1, 1)
+    (1, 1, 2)
     """
-    X, y, loss = _data(data, 400, 0)
     lrs, biases = numbers_list("lrs", lrs, above=0), numbers_list("biases", biases)
-    seeds = [integer("seeds", s, lowest=0) for s in seeds]
-    if not (lrs and biases and seeds):
-        raise ValueError("lrs, biases and seeds must each have at least one value")
+    seeds = integers("seeds", seeds, lowest=0)
     _check_net(sizes, activation)
     integer("steps", steps, lowest=1)
     integer("batch_size", batch_size, lowest=1)
     number("dropout", dropout, lowest=0, below=1)
     _optim.check_name(optimizer)
-    out = np.zeros((len(biases), len(lrs)))
+    datasets.task(data)
+    out = np.zeros((len(biases), len(lrs), len(seeds)))
     for i, bias in enumerate(biases):
         for j, lr in enumerate(lrs):
-            shares = []
-            for seed in seeds:
-                net = nn.MLP(list(sizes), activation=activation, init="he", bias=bias, seed=seed)
-                hist = nn.train(net, X, y, loss=loss, optimizer=optimizer, lr=lr, steps=steps, batch_size=batch_size,
-                                dropout=dropout, seed=seed, record_every=steps)
-                shares.append(sum(hist.dead[-1]) / sum(net.sizes[1:-1]))
-            out[i, j] = float(np.mean(shares))
+            out[i, j] = over_seeds(seeds, sizes=sizes, activation=activation, bias=bias, data=data, lr=lr,
+                                   steps=steps, batch_size=batch_size, optimizer=optimizer,
+                                   dropout=dropout)["dead_fraction"]
     return out
 
 
@@ -425,70 +534,142 @@ def dropout_revival(
     p: float = 0.5,
     sizes: Sequence[int] = (2, 32, 32, 1),
     data: str = "spiral",
+    bias: float = 0.0,
     kill_lr: float = 3.0,
-    kill_steps: int = 100,
+    kill_steps: int = 300,
+    optimizer: str = "sgd",
     lr: float = 0.1,
     steps: int = 300,
-    seeds: Sequence[int] = (0, 1, 2),
-) -> dict[str, NDArray[np.float64]]:
-    """Do dead ReLU units come back when training goes on with dropout?
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+) -> dict[str, NDArray[np.int64]]:
+    """Do dead ReLU units come back when training goes on, with and without dropout?
 
-    For each seed: train (SGD, He init, float32) with the too-high learning
-    rate ``kill_lr`` for ``kill_steps`` steps, which kills units; then train two
-    copies of that network for ``steps`` more steps at ``lr``, one without
-    dropout and one with dropout ``p`` on every hidden layer.  Dead units are
-    counted on the whole training set without dropout.
+    For each seed: a ReLU network (He init, hidden biases ``bias``, float32;
+    ``data``, 400 points, data seed 0) is first damaged, trained with SGD at
+    the too-high learning rate ``kill_lr`` for ``kill_steps`` steps
+    (``kill_steps=0``: no such phase, the units a negative ``bias`` killed at
+    initialisation are the damage).  Then two copies train on for ``steps``
+    steps with ``optimizer`` at ``lr``, one without dropout and one with
+    dropout ``p`` on every hidden layer.  Dead units are judged on the whole
+    training set without dropout.
 
     A dead unit of the first hidden layer can never come back (its
     pre-activations depend only on the inputs and its own weights, which get
-    no gradient), with or without dropout; deeper units can, when the layers
-    below them change.
+    no gradient), with or without dropout.  A deeper one can, when the layers
+    below it change; with dropout it also gets a gradient on the batches
+    whose random masks lift its pre-activation above 0.
 
     Parameters
     ----------
     p : float
-        Dropout probability in [0, 1) for the second phase.
+        Dropout probability in [0, 1) of the dropout copy.
     sizes : sequence of int
     data : str
-        A :mod:`kit.lab.datasets` name (400 points, seed 0).
+    bias : float
+        Initial hidden biases.
     kill_lr, kill_steps : float, int
-        The first phase (SGD).
-    lr, steps : float, int
-        The second phase (SGD), run once without and once with dropout.
+        The damage phase (SGD); ``kill_steps`` may be 0.
+    optimizer, lr, steps
+        The second phase, run once without and once with dropout.
     seeds : sequence of int
 
     Returns
     -------
     dict
-        ``"before"``, ``"without_dropout"``, ``"with_dropout"``: arrays over the
-        hidden layers of the fraction of dead units, averaged over ``seeds``.
+        Integer arrays of shape (len(seeds), hidden layers): ``"dead"`` (units
+        dead after the damage), ``"dead_without"``, ``"dead_with"`` (dead at the
+        end, without and with dropout), ``"revived_without"``,
+        ``"revived_with"`` (dead after the damage and alive at the end).
 
     Examples
     --------
-    >>> r = dropout_revival(steps=20, kill_steps=20, seeds=(0,))
-    >>> sorted(r)
-    ['before', 'with_dropout', 'without_dropout']
+    >>> r = dropout_revival(steps=20, kill_steps=20, seeds=(0, 1))
+    >>> r["dead"].shape, r["revived_with"][:, 0].tolist()  # the first layer never revives
+    ((2, 2), [0, 0])
     """
-    X, y, loss = _data(data, 400, 0)
     number("p", p, lowest=0, below=1)
-    numbers_list("kill_lr", kill_lr, above=0)
-    numbers_list("lr", lr, above=0)
-    kill_steps, steps = integer("kill_steps", kill_steps, lowest=1), integer("steps", steps, lowest=1)
-    seeds = [integer("seeds", s, lowest=0) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must have at least one value")
-    _check_net(sizes)
-    widths = np.asarray(sizes[1:-1], dtype=np.float64)
-    out = {key: np.zeros(len(widths)) for key in ("before", "without_dropout", "with_dropout")}
+    number("kill_lr", kill_lr, above=0)
+    number("lr", lr, above=0)
+    kill_steps, steps = integer("kill_steps", kill_steps, lowest=0), integer("steps", steps, lowest=1)
+    seeds = integers("seeds", seeds, lowest=0)
+    _check_net(sizes, bias=bias)
+    _optim.check_name(optimizer)
+    X, y, loss = _data(data, 400, 0)
+    keys = ("dead", "dead_without", "dead_with", "revived_without", "revived_with")
+    rows: dict[str, list[list[int]]] = {k: [] for k in keys}
     for seed in seeds:
-        net = nn.MLP(list(sizes), activation="relu", init="he", seed=seed)
-        hist = nn.train(net, X, y, loss=loss, lr=kill_lr, steps=kill_steps, seed=seed, record_every=kill_steps)
-        out["before"] += np.asarray(hist.dead[-1]) / widths
-        for key, drop in (("without_dropout", 0.0), ("with_dropout", p)):
+        net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, seed=seed)
+        if kill_steps:
+            nn.train(net, X, y, loss=loss, lr=kill_lr, steps=kill_steps, seed=seed, record_every=kill_steps)
+        before = nn.diagnostics(net, X)["dead_units"]
+        rows["dead"].append([int(d.sum()) for d in before])
+        for arm, drop in (("without", 0.0), ("with", p)):
             copy = net.copy()
-            more = nn.train(copy, X, y, loss=loss, lr=lr, steps=steps, dropout=drop, seed=seed, record_every=steps)
-            out[key] += np.asarray(more.dead[-1]) / widths
-    return {key: val / len(seeds) for key, val in out.items()}
+            nn.train(copy, X, y, loss=loss, optimizer=optimizer, lr=lr, steps=steps, dropout=drop, seed=seed,
+                     record_every=steps)
+            after = nn.diagnostics(copy, X)["dead_units"]
+            rows[f"dead_{arm}"].append([int(d.sum()) for d in after])
+            rows[f"revived_{arm}"].append([int((b & ~a).sum()) for b, a in zip(before, after, strict=True)])
+    return {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
+
+
+def zero_derivative_edge(activation: Any = "elu", dtype: str = "float32", lo: float = -1e4) -> float:
+    """The largest z of ``dtype`` at which the activation's derivative is exactly 0, searched in [lo, 0].
+
+    ELU's derivative α e^z is positive for every real z, but in floating point
+    e^z rounds to 0 below half the smallest subnormal number: below
+    ln 2^-150 = -103.972 in float32 and ln 2^-1075 = -745.133 in float64.  A
+    unit whose pre-activations all lie there gets exactly no gradient: it is
+    dead in that dtype, as a ReLU unit is for z < 0.
+
+    Assumes (and checks) that the derivative is exactly 0 at ``lo`` and not at
+    0, and searches the edge between them by bisection over the dtype's
+    numbers (the derivative may not be monotone in between; the edge found
+    is then one of its zero/non-zero transitions).
+
+    Parameters
+    ----------
+    activation : activation spec
+    dtype : {"float16", "float32", "float64"}
+    lo : float
+        Where the derivative is exactly 0 (default -10^4).
+
+    Returns
+    -------
+    float
+        The edge, a number of ``dtype``.
+
+    Examples
+    --------
+    >>> round(zero_derivative_edge("elu", "float32"), 3), round(zero_derivative_edge("elu", "float64"), 3)
+    (-103.972, -745.133)
+    >>> zero_derivative_edge("leaky_relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: the derivative of leaky_relu is not exactly 0 at z = -10000.0 in float32: no dead region to find
+    """
+    act = resolve(activation)
+    dt = np.dtype(_dtype_names([dtype])[0])
+
+    def zero(v: Any) -> bool:
+        with np.errstate(all="ignore"):
+            return bool(np.asarray(act.derivative(np.asarray([v], dtype=dt)))[0] == 0)
+
+    a, b = np.asarray(lo, dtype=dt), np.asarray(0.0, dtype=dt)
+    if not zero(a):
+        raise ValueError(f"the derivative of {act.name} is not exactly 0 at z = {float(a)} in {dt.name}: "
+                         f"no dead region to find")
+    if zero(b):
+        raise ValueError(f"the derivative of {act.name} is exactly 0 at z = 0 in {dt.name}")
+    while np.nextafter(a, b) != b:  # invariant: zero at a, not at b
+        mid = np.asarray((a.astype(np.float64) + b.astype(np.float64)) / 2, dtype=dt)
+        if mid == a or mid == b:
+            mid = np.nextafter(a, b)
+        if zero(mid):
+            a = mid
+        else:
+            b = mid
+    return float(a)
 
 
 # -- expectations under a Gaussian --------------------------------------------------

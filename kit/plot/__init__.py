@@ -9,7 +9,8 @@ projector, and meaning is also carried by line style and marker shape.
 
 Activations: :func:`activation`, :func:`compare`.  Training:
 :func:`loss`, :func:`boundary`, :func:`units`, :func:`alive`,
-:func:`preactivations`.
+:func:`preactivations`.  Measurements over seeds: :func:`measurements`
+(mean ± confidence interval per setting, beside a formula).
 
 Examples
 --------
@@ -21,6 +22,7 @@ Examples
 import sys
 
 from kit.plot.functions import ActivationPlot, Curves, activation, compare, curves, rule_label
+from kit.plot.measured import MeasurementsPlot, measurements
 from kit.plot.style import png
 from kit.plot.training import (
     AlivePlot,
@@ -65,6 +67,7 @@ __all__ = [
     "Curves",
     "HistogramPlot",
     "LossPlot",
+    "MeasurementsPlot",
     "UnitsPlot",
     "activation",
     "active_fraction",
@@ -73,6 +76,7 @@ __all__ = [
     "compare",
     "curves",
     "loss",
+    "measurements",
     "png",
     "preactivations",
     "rule_label",

@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -600,14 +600,18 @@ def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: floa
                    bins: int = 60) -> Figure:
     """Histograms of ``net``'s hidden pre-activations on ``X`` against the kink and saturation thresholds.
 
-    The shading is that of the first hidden layer's activation.
+    The shading is that of the first hidden layer's activation.  Given
+    several networks as ``{title: net}``, draws one panel per network side by
+    side, with the same z range, the same vertical scale and each its title,
+    so that the panels compare at a glance (raw against standardised inputs).
 
     Parameters
     ----------
-    net : kit.nn.MLP
+    net : kit.nn.MLP, or a mapping of titles to networks
     X : array of shape (n, inputs)
+        The inputs (each network applies its own input map).
     ax : Axes, optional
-        Draw here; by default a new figure.
+        Draw here (one network only); by default a new figure.
     tol : float
         Saturation tolerance: shaded where |f'| <= tol (dead, f' = 0, darker).
     bins : int
@@ -616,6 +620,39 @@ def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: floa
     Returns
     -------
     Figure
+
+    Examples
+    --------
+    >>> import kit.plot
+    >>> from kit import nn
+    >>> from kit.lab import datasets
+    >>> X, y = datasets.make("gauss", n=50, seed=0)
+    >>> fig = kit.plot.preactivations({"raw inputs": nn.MLP([2, 4, 1], activation="sigmoid", seed=0),
+    ...                                "other seed": nn.MLP([2, 4, 1], activation="sigmoid", seed=1)}, X * 20 + 30)
+    >>> [a.get_title() for a in fig.axes], fig.axes[0].get_xlim() == fig.axes[1].get_xlim()
+    (['raw inputs', 'other seed'], True)
+    >>> fig.axes[0].get_ylim() == fig.axes[1].get_ylim()
+    True
     """
-    return _picture(ax, (6.0, 3.6), lambda a: HistogramPlot(a, bins=bins),
-                    lambda p: p.update(net.pre_activations(X), net.activations[0], tol=tol))
+    if not isinstance(net, Mapping):
+        return _picture(ax, (6.0, 3.6), lambda a: HistogramPlot(a, bins=bins),
+                        lambda p: p.update(net.pre_activations(X), net.activations[0], tol=tol))
+    if ax is not None:
+        raise ValueError("several networks are drawn in a new figure of their own: leave ax out")
+    if not net:
+        raise ValueError("no network to draw")
+    zs = {title: m.pre_activations(X) for title, m in net.items()}
+    finite = np.concatenate([np.abs(np.asarray(z, dtype=np.float64)).ravel() for zl in zs.values() for z in zl])
+    finite = finite[np.isfinite(finite)]
+    zmax = nice_ceil(max(6.0, 1.1 * float(np.quantile(finite, 0.995)))) if finite.size else 6.0
+    with matplotlib.rc_context(rc()):
+        fig, axes = new_figure(1, len(net), figsize=(5.0 * len(net), 3.6), squeeze=False)
+        for a, (title, m) in zip(axes[0], net.items(), strict=True):
+            plot = HistogramPlot(a, bins=bins)
+            plot.update(zs[title], m.activations[0], tol=tol, zmax=zmax)
+            a.set_title(str(title))
+            a._kit_plot = plot  # type: ignore[attr-defined]
+        top = max(a.get_ylim()[1] for a in axes[0])
+        for a in axes[0]:
+            a.set_ylim(0, top)
+    return fig

@@ -83,6 +83,25 @@ def test_preactivation_histograms_mark_kink_and_saturation(run):
     assert len(p.dead_spans) == 1  # relu: dead for z < 0
 
 
+def test_preactivations_of_several_networks_share_their_axes():
+    X, _ = datasets.make("gauss", n=200, seed=0)
+    wide = nn.MLP([2, 8, 1], activation="sigmoid", init="xavier", seed=0)
+    narrow = wide.copy()
+    narrow.preprocess = (np.full(2, 0.05), np.zeros(2))  # the same network on inputs 20 times smaller
+    fig = kit.plot.preactivations({"raw inputs": wide, "standardised": narrow}, X * 20 + 30, bins=40)
+    a, b = fig.axes
+    assert (a.get_title(), b.get_title()) == ("raw inputs", "standardised")
+    assert a.get_xlim() == b.get_xlim() and a.get_ylim() == b.get_ylim()
+    for ax, net in ((a, wide), (b, narrow)):  # each panel is its own network's histogram, on the common bins
+        st = ax._kit_plot.stairs[0].get_data()
+        z = net.pre_activations(X * 20 + 30)[0].ravel()
+        counts, _ = np.histogram(np.clip(z, st.edges[0], st.edges[-1]), bins=st.edges)
+        np.testing.assert_allclose(st.values, counts / z.size, rtol=0, atol=1e-15)
+        assert max(ax._kit_plot.stairs[0].get_data().values) <= ax.get_ylim()[1]
+    with pytest.raises(ValueError, match="leave ax out"):
+        kit.plot.preactivations({"a": wide}, X, ax=a)
+
+
 @pytest.mark.parametrize(("x", "out"), [(0.3, 0.5), (1.0, 1.0), (7.0, 10.0), (120.0, 200.0), (0.0, 1.0)])
 def test_nice_ceil(x, out):
     assert nice_ceil(x) == pytest.approx(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import matplotlib
@@ -19,11 +20,14 @@ SMOOTH = 0.8
 class SaturationModel(TrainingModel):
     """State and picture of :func:`kit.widgets.saturation`.
 
-    The inputs are mapped to ``x * input_scale + input_shift`` (after
-    standardisation when ``standardize`` is on).  Large or off-centre inputs
-    push sigmoid and tanh units into their flat tails, where |f'| <= tol:
-    the histogram shows how many pre-activations land there, and the gradient
-    norm per layer shows what reaches the weights.
+    The data are as if measured in raw units, ``x * input_scale +
+    input_shift`` (think "age in years").  Large or off-centre inputs push
+    sigmoid and tanh units into their flat tails, where |f'| <= tol and the
+    gradient is tiny, so they learn slowly: the histogram shows how many
+    pre-activations land there, and the gradient norm per layer shows what
+    reaches the weights.  ``standardize=True`` maps the raw inputs to mean 0
+    and standard deviation 1 per feature, as one would preprocess real data:
+    whatever the shift and scale, the network then sees the same inputs.
 
     Parameters
     ----------
@@ -31,12 +35,25 @@ class SaturationModel(TrainingModel):
         As :class:`~kit.widgets.models.training.TrainingModel`; defaults: a
         2-16-1 sigmoid network on ``circle``, xavier init, SGD with lr 2, inputs
         mapped to ``x * 30 + 10`` (most first-layer pre-activations saturated;
-        with ``standardize=True, input_scale=1, input_shift=0`` it learns).
+        with ``standardize=True`` it learns).
+
+    Examples
+    --------
+    >>> raw = SaturationModel(n=200)
+    >>> standardised = SaturationModel(n=200, standardize=True)
+    >>> raw.saturated_share[0] > 0.2 > 0.0 == standardised.saturated_share[0]
+    True
     """
 
     DEFAULTS: dict[str, Any] = {**BASE_DEFAULTS, "dataset": "circle", "hidden": [16], "activation": "sigmoid",
                                 "init": "xavier", "lr": 2.0, "input_shift": 10.0, "input_scale": 30.0,
                                 "steps_per_frame": 20}
+
+    def _build(self, s: dict[str, Any]) -> tuple[Any, ...]:
+        if s["standardize"]:
+            # standardising x * a + c gives sign(a) (x - mean) / std: the raw units cancel
+            s = {**s, "input_shift": 0.0, "input_scale": math.copysign(1.0, float(s["input_scale"]))}
+        return super()._build(s)
 
     def _build_figure(self) -> None:
         with matplotlib.rc_context(rc()):

@@ -29,7 +29,7 @@ class SaturationApp(TrainingApp):
         }
         rows = [w.HBox([controls["activation"], controls["standardize"], controls["lr"]]),
                 w.HBox([controls["input_shift"], controls["input_scale"]])]
-        super().__init__(model, "Saturation: sigmoid and tanh units far from zero learn nothing", controls, rows)
+        super().__init__(model, "Saturation: far from zero, sigmoid and tanh units get tiny gradients and learn slowly", controls, rows)
         for key in controls:
             self.bind(key, controls[key])
 
