@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import kit
+from kit.plot.training import smoothed
 from kit.widgets.models.dead_units import DeadUnitsModel
 from kit.widgets.models.playground import PlaygroundModel
-from kit.plot.training import smoothed
 from kit.widgets.models.saturation import SMOOTH, SaturationModel
 
 SMALL = {"n": 200, "hidden": [8, 8]}

@@ -191,10 +191,9 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
     with np.errstate(all="ignore"):
         hidden = net.hidden(g["inputs"])
     acts = np.concatenate([np.asarray(a, dtype=np.float64) for a in hidden], axis=1)
-    acts[~np.isfinite(acts)] = np.nan
-    with np.errstate(all="ignore"):
-        u_scale = np.nanmax(np.abs(acts), axis=0) if acts.size else np.zeros(0)
-    u_scale[~np.isfinite(u_scale)] = 0.0
+    finite = np.isfinite(acts)
+    acts[~finite] = 0.0  # an overflowed unit shows flat
+    u_scale = np.abs(acts).max(axis=0) if acts.size else np.zeros(0)
     unit_tiles = quantize(acts, u_scale).T
 
     # the output
@@ -208,7 +207,7 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
     else:
         with np.errstate(all="ignore"):
             out = np.asarray(net.predict(g["out_inputs"], loss=model.trainer.loss.name), dtype=np.float64)
-        output = out.reshape(len(out), -1)[:, 0].astype(np.float32).tobytes()
+        output = _f32(out.reshape(len(out), -1)[:, 0])
         out_y = g["out_y"]
 
     # per unit: dead, saturated, kink hits, on the training inputs
@@ -222,8 +221,11 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
             sat.append(share.fraction(col))
             hits.append(counter.count(col))
 
-    weights = [np.asarray(W, dtype=np.float32) for W in net.W]
-    wmax = max((float(np.nanmax(np.abs(W))) for W in weights if W.size), default=1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged float64 network: inf in float32
+        weights = [np.asarray(W, dtype=np.float32) for W in net.W]
+        biases = [np.asarray(b, dtype=np.float32).tobytes() for b in net.b]
+    finite_w = [np.abs(W[np.isfinite(W)]) for W in weights]
+    wmax = max((float(a.max()) for a in finite_w if a.size), default=1.0)
     wmax = wmax if math.isfinite(wmax) and wmax > 0 else 1.0
 
     def pts(A: np.ndarray, y: np.ndarray) -> tuple[bytes, bytes]:
@@ -260,10 +262,10 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
         "hidden": list(net.sizes[1:-1]),
         "activations": [a.name for a in net.activations],
         "unit_tiles": unit_tiles.tobytes(),
-        "unit_scale": u_scale.astype(np.float32).tobytes(),
+        "unit_scale": _f32(u_scale),
         "output": output,
         "weights": [W.tobytes() for W in weights],
-        "bias": [np.asarray(b, dtype=np.float32).tobytes() for b in net.b],
+        "bias": biases,
         "wmax": wmax,
         "dead": bytes(dead),
         "saturated": np.asarray(sat, dtype=np.float32).tobytes(),
@@ -273,10 +275,10 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
         "labels": train_lab,
         "test_points": test_pts,
         "test_labels": test_lab,
-        "loss_steps": np.asarray(c.steps, dtype=np.float32).tobytes(),
-        "loss": np.asarray(c.column(0), dtype=np.float32).tobytes(),
-        "test_steps": np.asarray(model.test_steps, dtype=np.float32).tobytes(),
-        "test_loss": np.asarray(model.test_loss, dtype=np.float32).tobytes(),
+        "loss_steps": _f32(c.steps),
+        "loss": _f32(c.column(0)),
+        "test_steps": _f32(model.test_steps),
+        "test_loss": _f32(model.test_loss),
         "stats": {
             "step": int(model.steps_done),
             "loss": _num(h.loss[-1]) if h.loss else None,
@@ -291,6 +293,12 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
         "lut": LUT,
         "colors": {"positive": ORANGE, "negative": BLUE, "dead": DEAD, "saturated": SATURATED, "selected": BLACK},
     }
+
+
+def _f32(values: Any) -> bytes:
+    """float32 bytes; numbers beyond float32's range become ±inf, quietly (a diverging run has some)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(values, dtype=np.float64).astype(np.float32).tobytes()
 
 
 def _num(v: float) -> float | None:

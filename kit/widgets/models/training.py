@@ -78,35 +78,52 @@ class Thinned:
     >>> t = Thinned(size=4)
     >>> for i in range(20):
     ...     t.append(i, float(i))
-    >>> t.steps, len(t) <= 8
-    ([0, 4, 8, 12, 16, 18, 19], True)
+    >>> t.steps, t.stride
+    ([0, 4, 8, 12, 16, 19], 4)
     """
 
     def __init__(self, size: int = 500) -> None:
         self.size = int(size)
-        self.steps: list[int] = []
-        self.values: list[tuple[Any, ...]] = []
+        self.stride = 1
+        self._count = 0
+        self._steps: list[int] = []
+        self._values: list[tuple[Any, ...]] = []
+        self._last: tuple[int, tuple[Any, ...]] | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
 
     def append(self, step: int, *values: Any) -> None:
-        """Add a record; thin the older ones when there are ``2 * size``."""
-        self.steps.append(int(step))
-        self.values.append(values)
-        if len(self.steps) >= 2 * self.size:
-            keep = [*range(0, len(self.steps) - 1, 2), len(self.steps) - 1]
-            self.steps = [self.steps[i] for i in keep]
-            self.values = [self.values[i] for i in keep]
+        """Add a record; every ``stride``-th is kept, and when ``2 * size`` are kept every other one goes."""
+        i = self._count
+        self._count += 1
+        self._last = (int(step), values)
+        if i % self.stride:
+            return
+        self._steps.append(int(step))
+        self._values.append(values)
+        if len(self._steps) >= 2 * self.size:
+            self._steps, self._values = self._steps[::2], self._values[::2]
+            self.stride *= 2
+
+    @property
+    def steps(self) -> list[int]:
+        """The steps of the kept records, the newest last."""
+        if self._last is not None and (not self._steps or self._steps[-1] != self._last[0]):
+            return [*self._steps, self._last[0]]
+        return list(self._steps)
+
+    @property
+    def values(self) -> list[tuple[Any, ...]]:
+        """The values of the kept records."""
+        if self._last is not None and (not self._steps or self._steps[-1] != self._last[0]):
+            return [*self._values, self._last[1]]
+        return list(self._values)
 
     def column(self, i: int) -> list[Any]:
         """The ``i``-th value of every record."""
         return [v[i] for v in self.values]
 
-    def clear(self) -> None:
-        """Forget every record."""
-        self.steps.clear()
-        self.values.clear()
 
 
 def _check_settings(s: dict[str, Any]) -> None:
