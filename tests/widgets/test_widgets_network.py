@@ -165,7 +165,7 @@ def test_state_string_round_trip_and_clear_errors():
           features=["x1", "x2", "sin(x1)"], kink="fixed", t=0.0, lr=0.03, data_seed=4)
     text = m.state_string
     assert text.startswith("kitpg1.") and len(text) < 240 and "\n" not in text
-    assert len(encode_state({**PlaygroundModel().state, "dataset": "spiral", "activation": "tanh"})) < 100
+    assert len(encode_state({**PlaygroundModel().state, "dataset": "spiral", "activation": "tanh"})) < 140
     assert decode_state(text) == {**decode_state("kitpg1." + encode_state({})[7:]), **{
         k: v for k, v in m.state.items() if k in decode_state(text)}}
     n = PlaygroundModel()
