@@ -105,9 +105,9 @@ class TrainingApp(App):
 
         self.on(control, apply)
 
-    def show_error(self, exc: BaseException) -> None:
+    def show_error(self, exc: BaseException, prefix: str = "") -> None:
         """Show the error in the message line and stop the player."""
-        super().show_error(exc)
+        super().show_error(exc, prefix)
         play = self.controls.get("play") if hasattr(self, "controls") else None
         if play is not None:
             play.playing = False
