@@ -416,6 +416,7 @@ function render({ model, el }) {
   }
 
   function draw() {
+    const t0 = performance.now();
     const f = model.get("frame");
     if (!f || !f.hidden) return;
     const W = Math.max(560, Math.floor(el.clientWidth || wrap.clientWidth || 900));
@@ -445,15 +446,29 @@ function render({ model, el }) {
     ctx.fillText("lines: orange weight > 0, blue < 0, width |w| · tiles: each unit's output over the plane " +
                  "(orange > 0, blue < 0)", 4, L.H - 1);
     drawn += 1;
+    canvas.dataset.drawMs = (performance.now() - t0).toFixed(1);  // what a frame costs the browser
+    canvas.dataset.dead = String(u8(f.dead).reduce((a, b) => a + b, 0));  // for tests: dead units drawn
+    canvas.dataset.step = String(f.stats.step);
     canvas.dataset.frame = String(drawn);
   }
 
-  model.on("change:frame", draw);
+  // Pause: of the frames still in flight, show only the last (see player.js)
+  let skip = 0;
+  const sameApp = (e) => e.target && e.target.closest && el.closest && e.target.closest(".kit-app") === el.closest(".kit-app");
+  const onPause = (e) => { if (sameApp(e)) skip = Math.max(0, ((e.detail && e.detail.inflight) || 0) - 1); };
+  const onPlay = (e) => { if (sameApp(e)) skip = 0; };
+  document.addEventListener("kit-pause", onPause);
+  document.addEventListener("kit-play", onPlay);
+  model.on("change:frame", () => { if (skip > 0) { skip -= 1; return; } draw(); });
   model.on("change:activation_names", () => { layoutKey = ""; draw(); });
   const ro = new ResizeObserver(() => draw());
   ro.observe(el);
   draw();
-  return () => ro.disconnect();
+  return () => {
+    ro.disconnect();
+    document.removeEventListener("kit-pause", onPause);
+    document.removeEventListener("kit-play", onPlay);
+  };
 }
 
 export default { render };

@@ -1,10 +1,12 @@
 // The kit's play / pause button (anywidget ES module, no build step).
 //
-// The browser drives the frames: while playing, it asks the kernel for one
-// frame ({type: "frame"}) and asks for the next only when the kernel says the
-// frame is done ({type: "done"}) and the browser has painted.  So frames
-// never queue up (a slow frame only slows the rate), Play shows a frame at
-// once, and Pause stops after at most the one frame in flight.
+// The browser drives the frames: while playing, it keeps `depth` requests
+// for a frame ({type: "frame"}) in flight and sends a new one each time the
+// kernel says a frame is done ({type: "done"}).  So frames never queue up (a
+// slow frame only slows the rate; two in flight hide the websocket's latency
+// behind the kernel's work), and Play shows a frame at once.  On Pause it
+// tells the app's picture (a "kit-pause" DOM event with the frames still in
+// flight) so that a picture drawn in the browser shows only the last of them.
 
 export default {
   render({ model, el }) {
@@ -12,7 +14,7 @@ export default {
     button.type = "button";
     button.className = "kit-player jupyter-button widget-button";
     button.style.minWidth = "7em";
-    let inflight = false;
+    let inflight = 0;
     let watchdog = null;
 
     function label() {
@@ -25,25 +27,27 @@ export default {
     }
 
     function request() {
-      if (!model.get("playing") || inflight) return;
-      inflight = true;
+      while (model.get("playing") && inflight < Math.max(1, model.get("depth") || 1)) {
+        inflight += 1;
+        model.send({ type: "frame" });
+      }
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => { inflight = false; request(); }, 10000);  // a lost answer does not stop play
-      model.send({ type: "frame" });
+      if (inflight) watchdog = setTimeout(() => { inflight = 0; request(); }, 10000);  // a lost answer does not stop play
     }
 
     button.addEventListener("click", () => {
-      model.set("playing", !model.get("playing"));
+      const playing = !model.get("playing");
+      model.set("playing", playing);
       model.save_changes();
+      el.dispatchEvent(new CustomEvent(playing ? "kit-play" : "kit-pause", { bubbles: true, detail: { inflight } }));
       label();
       request();
     });
     model.on("change:playing", () => { label(); request(); });
     model.on("msg:custom", (msg) => {
       if (msg && msg.type === "done") {
-        inflight = false;
-        clearTimeout(watchdog);
-        if (model.get("playing")) requestAnimationFrame(request);
+        inflight = Math.max(0, inflight - 1);
+        request();
       }
     });
     label();

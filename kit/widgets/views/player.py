@@ -14,6 +14,7 @@ request does.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,17 @@ class Player(anywidget.AnyWidget):
     playing : bool
         Synced with the button; set it False to stop.
     frames : int
-        Frames run since the app was made.
+        Frames run since the app was made (kernel side only: one message a frame less).
+    depth : int
+        Frame requests the browser keeps in flight: 1 for a PNG picture (the
+        kernel's drawing is the bottleneck), 2 for a picture drawn in the
+        browser, which then shows only the last frame that arrives after Pause.
     """
 
     _esm = STATIC / "player.js"
     playing = traitlets.Bool(False).tag(sync=True)
-    frames = traitlets.Int(0).tag(sync=True)
+    frames = traitlets.Int(0)
+    depth = traitlets.Int(1).tag(sync=True)
 
     def __init__(self, on_frame: Callable[[], bool], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,7 +55,11 @@ class Player(anywidget.AnyWidget):
 
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "frame":
-            self.tick()
+            # run it after the messages already waiting: a Pause sent after this request is seen first
+            try:
+                asyncio.get_running_loop().call_soon(self.tick)
+            except RuntimeError:
+                self.tick()
 
     def tick(self) -> None:
         """Run one frame if playing (what a browser request does), then tell the browser it is done."""

@@ -120,6 +120,7 @@ class PlaygroundApp(TrainingApp):
         self.on(c["state"], lambda text: None if self._syncing or text == model.state_string else
                 model.set_state(text))
         self.wire_kink(kink, t)
+        self.controls["play"].depth = 2  # drawn in the browser: two frames in flight hide the websocket's latency
         model.listeners.append(self._sync)
 
     # -- state ------------------------------------------------------------------

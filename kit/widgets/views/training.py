@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -60,6 +61,7 @@ class TrainingApp(App):
                          layout=w.Layout(width="80px"))
         controls = {**controls, "play": play, "step": step, "reset": reset}
         self._syncing = False
+        self._noted = -1.0
         play_box = w.HBox([play, step, reset, *(play_row or [])], layout=w.Layout(flex_flow="row wrap",
                                                                                    align_items="center"))
         rows = [play_box, *rows] if play_first else [*rows, play_box]
@@ -69,9 +71,29 @@ class TrainingApp(App):
         reset.on_click(self.guarded(lambda _b: model.reset()))
 
     def _play_frame(self) -> bool:
-        """One frame for the player; False (stop playing) after an error or a stop."""
-        self.guarded(self.frame)()
+        """One frame for the player; False (stop playing) after an error or a stop.
+
+        While playing, the note under the controls is renewed a few times a
+        second only (each renewal is one more message to the browser).
+        """
+        self._playing_frame = True
+        try:
+            self.guarded(self.frame)()
+        finally:
+            self._playing_frame = False
         return self.error is None and not self.model.stopped
+
+    def show_note(self, text: str) -> None:
+        """The note, in red when training stopped (diverged); renewed at most 4 times a second while playing."""
+        now = time.monotonic()
+        if getattr(self, "_playing_frame", False) and not self.model.stopped and now - self._noted < 0.25:
+            return
+        self._noted = now
+        if text and getattr(self.model, "stopped", False):
+            self.error = None
+            self.message.value = f"<div style='color:#B00020;font-weight:bold'>⚠ {html.escape(text)}</div>"
+            return
+        super().show_note(text)
 
     def run(self, frames: int = 1) -> None:
         """Train ``frames`` frames now and show the result (for notebooks and lessons)."""
@@ -86,14 +108,6 @@ class TrainingApp(App):
     def note(self) -> str:
         """The summary shown under the controls after each update."""
         return self.model.status()
-
-    def show_note(self, text: str) -> None:
-        """The note, in red when training stopped (diverged)."""
-        if text and getattr(self.model, "stopped", False):
-            self.error = None
-            self.message.value = f"<div style='color:#B00020;font-weight:bold'>⚠ {html.escape(text)}</div>"
-            return
-        super().show_note(text)
 
     def bind(self, key: str, control: w.Widget, to_setting: Callable[[Any], Any] | None = None) -> None:
         """Moving ``control`` sets the model's ``key`` (through ``to_setting`` if given)."""
