@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from labserver import CHROMIUM, CHROMIUM_ARGS, open_and_run, start_lab, stop_lab, write_notebook  # noqa: E402
+from labserver import CHROMIUM, CHROMIUM_ARGS, open_and_run, start_lab, stop_lab, write_notebook
 
 CELLS = [
     "import kit.widgets",

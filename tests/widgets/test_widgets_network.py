@@ -283,3 +283,9 @@ def test_kit_fixed_is_selectable_and_the_stop_message_names_it(plugins):
     m.step(20)
     if m.stopped:  # f'(0−) = inf: the engine stops and says which rule to pick
         assert "the kink rule 'fixed' with f'(kink) = 0" in m.message
+
+
+def test_no_test_split_is_drawn_without_test_points():
+    m = PlaygroundModel(**{**SMALL, "test_fraction": 0.0})
+    m.step(10)
+    assert m.frame["test_points"] == b"" and m.frame["stats"]["test_loss"] is None

@@ -181,7 +181,7 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
     """One frame of the network view of a :class:`~kit.widgets.models.training.TrainingModel` (see the module)."""
     net = model.net
     X = np.asarray(model.X_train, dtype=np.float64).reshape(len(model.X_train), -1)
-    Xt = np.asarray(model.X_test, dtype=np.float64).reshape(len(model.X_test), -1)
+    Xt = np.asarray(model.X_test, dtype=np.float64).reshape(len(model.X_test), X.shape[1])
     dims = X.shape[1]
     classification = model.classification
     g = _geometry(model, X, Xt)
