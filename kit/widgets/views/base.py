@@ -133,7 +133,7 @@ class App(w.VBox):
         self.error: str | None = None
         self.last_traceback = ""
         header = w.HTML(f"<div style='font-size:1.15em;font-weight:bold;margin:0 0 2px 0'>{html.escape(title)}</div>")
-        shown = w.HBox([picture, side]) if side is not None else picture
+        shown = w.HBox([picture, side], layout=w.Layout(flex_flow="row wrap")) if side is not None else picture  # the table goes below on a narrow screen
         super().__init__([header, *layout, self.message, shown])
         self.add_class("kit-app")
         self.redraw()
