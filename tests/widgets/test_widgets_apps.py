@@ -16,7 +16,7 @@ APPS = {
     "descent": lambda: kit.widgets.descent(),
     "dead_units": lambda: kit.widgets.dead_units(hidden=[6, 6], **SMALL),
     "saturation": lambda: kit.widgets.saturation(**SMALL),
-    "playground": lambda: kit.widgets.playground(**SMALL),
+    "playground": lambda: kit.widgets.playground(hidden=[8, 8], **SMALL),
 }
 TRAINING = {"dead_units", "saturation", "playground"}
 
@@ -97,7 +97,7 @@ def test_controls_reach_the_model():
     d.controls["reset"].click()
     assert d.model.steps == 0 and d.controls["steps"].value == 0
 
-    p = kit.widgets.playground(**SMALL)
+    p = kit.widgets.playground(hidden=[8, 8], **SMALL)
     p.view.act({"action": "layers", "delta": 1})
     for _ in range(3):
         p.view.act({"action": "units", "layer": 0, "delta": -1})
@@ -180,7 +180,7 @@ def test_errors_are_shown_inside_the_app(plugins):
 
 
 def test_diverging_training_is_a_message_and_stops_the_player():
-    p = kit.widgets.playground(dataset="sine", n=100, lr=10.0, batch_size=None, steps_per_frame=100)
+    p = kit.widgets.playground(dataset="sine", n=100, optimizer="sgd", lr=10.0, batch_size=None, steps_per_frame=100)
     p.controls["play"].playing = True
     p.controls["play"].tick()
     p.controls["play"].tick()
