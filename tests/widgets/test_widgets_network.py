@@ -15,6 +15,7 @@ from kit.widgets.models import features as F
 from kit.widgets.models.network import GRID, OUT_GRID, network_frame, quantize
 from kit.widgets.models.playground import PlaygroundModel, StateError, decode_state, encode_state
 from kit.widgets.models.training import DIVERGED, Thinned
+from kit.widgets.views import base
 from kit.widgets.views.base import Throttle
 
 SMALL = {"n": 200, "hidden": [8, 8], "optimizer": "sgd", "lr": 0.1}
@@ -250,13 +251,18 @@ def test_throttle_coalesces_a_drag_and_runs_the_last_value():
 
     async def drag():
         t = Throttle(rate=20)
+        base._kernel_loop = asyncio.get_running_loop  # as inside a kernel
         for v in range(50):  # 50 values in about 0.25 s
             t.submit("slider", lambda v=v: seen.append(v))
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.2)
         return t
 
-    t = asyncio.run(drag())
+    kernel_loop = base._kernel_loop
+    try:
+        t = asyncio.run(drag())
+    finally:
+        base._kernel_loop = kernel_loop
     assert seen[-1] == 49 and seen[0] == 0
     assert 3 <= len(seen) <= 12 and t.runs == len(seen)  # about 20 a second, not 50 redraws
     direct = Throttle()

@@ -49,10 +49,7 @@ class Throttle:
     def submit(self, key: Any, call: Callable[[], None]) -> None:
         """Run ``call`` soon; a newer call with the same ``key`` replaces it if it has not run yet."""
         self.pending[key] = call
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _kernel_loop()
         if loop is None:
             self.flush()
             return
@@ -69,6 +66,22 @@ class Throttle:
         for call in calls:
             self.runs += 1
             call()
+
+
+def _kernel_loop() -> Any:
+    """The running event loop of an IPython kernel (where widget messages arrive), else None.
+
+    Another library's loop in this thread (Playwright's, in a test) is not one: there, calls run at once.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return loop if shell is not None and getattr(shell, "kernel", None) is not None else None
 
 
 def build_app(make: Callable[..., Any], fallback: dict[str, Any], *args: Any, **settings: Any) -> Any:
