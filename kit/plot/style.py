@@ -41,6 +41,7 @@ __all__ = [
     "legend_above",
     "new_figure",
     "nice_ceil",
+    "overflows",
     "plain_log_ticks",
     "png",
     "rc",
@@ -208,7 +209,8 @@ def _static_key(fig: Figure) -> tuple[Any, ...]:
         fmt = ax.xaxis.get_major_formatter()
         static = tuple(id(c) for c in ax.get_children() if c.get_visible() and not c.get_animated())
         parts.append((
-            ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+            ax.get_visible(), tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+            ax.get_yscale(),
             None if ax.title.get_animated() else ax.get_title(),
             ax.get_xlabel(), ax.get_ylabel(), tuple(getattr(fmt, "seq", ()) or ()),
             tuple(t.get_text() for t in legend.get_texts()) if legend is not None and not legend.get_animated()
@@ -257,7 +259,9 @@ class FrameCache:
         """Static pictures by key: (pixels, [(legend, pinned location)])."""
         self.legend_boxes: list[tuple[Any, Bbox]] = []
         self.full_draws = 0
+        self.relayouts = 0
         self.frames = 0
+        self._engine: Any = None
 
     def render(self) -> bytes:
         """Draw and return PNG bytes (fast zlib level: these images live for one frame)."""
@@ -282,8 +286,15 @@ class FrameCache:
                 _unpin(static_legends)
                 canvas.draw()
                 if self.freeze_layout and self.full_draws == 0:
-                    # the layout engine costs half of a draw; positions found once are kept
+                    # the layout engine costs half of a draw; positions found once are kept ...
+                    self._engine = fig.get_layout_engine()
                     fig.set_layout_engine("none")
+                elif self.freeze_layout and self._engine is not None and overflows(fig, canvas.get_renderer()):
+                    # ... until wider tick labels or a longer title no longer fit: lay out again
+                    fig.set_layout_engine(self._engine)
+                    canvas.draw()
+                    fig.set_layout_engine("none")
+                    self.relayouts += 1  # the kept pictures of the old layout no longer match the key
                 self.full_draws += 1
                 self.background = canvas.copy_from_bbox(fig.bbox)
                 pins = _pin(static_legends, canvas.get_renderer())
@@ -314,6 +325,26 @@ class FrameCache:
         for a in moving + overlay:  # the figure stays whole for anyone else who draws it (savefig, display)
             a.set_animated(False)
         return data
+
+
+def overflows(fig: Figure, renderer: Any, slack: float = 1.0) -> bool:
+    """True if some axes' labels, ticks or title leave the figure or run into another axes' data area.
+
+    The check of :class:`FrameCache`: with a frozen layout, a y axis whose tick
+    labels grew wider (``0.5`` to ``-10.0``) would otherwise be clipped.
+    """
+    box = fig.bbox
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    tight = [ax.get_tightbbox(renderer) for ax in axes]
+    for i, tb in enumerate(tight):
+        if tb is None:
+            continue
+        if tb.x0 < box.x0 - slack or tb.y0 < box.y0 - slack or tb.x1 > box.x1 + slack or tb.y1 > box.y1 + slack:
+            return True
+        for j, other in enumerate(axes):
+            if i != j and Bbox.intersection(tb, other.bbox.padded(-slack)) is not None:
+                return True
+    return False
 
 
 def _unpin(legends: list[Any]) -> None:

@@ -68,6 +68,7 @@ __all__ = [
     "boundary",
     "loss",
     "preactivations",
+    "smoothed",
     "units",
 ]
 
@@ -105,16 +106,54 @@ def _finite_limits(values: np.ndarray, log: bool = False) -> tuple[float, float]
     return lo - pad, hi + pad
 
 
+def smoothed(values: Sequence[float], weight: float, *, log: bool = False) -> np.ndarray:
+    """An exponential moving average with its start-up bias removed (TensorBoard's smoothing).
+
+    ``out[i] = Σ_j≤i w^(i-j) (1-w) v_j / Σ_j≤i w^(i-j) (1-w)`` over the finite
+    values; ``log`` averages the logarithms (for a curve on a log axis).  A
+    noisy minibatch gradient norm becomes a readable trend.
+
+    Examples
+    --------
+    >>> smoothed([1.0, 3.0, 3.0], 0.5).tolist()
+    [1.0, 2.3333333333333335, 2.7142857142857144]
+    >>> [round(v, 9) for v in smoothed([10.0, 1000.0], 0.0, log=True)]
+    [10.0, 1000.0]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        x = np.log(v) if log else v
+    out = np.full(v.shape, np.nan)
+    acc = norm = 0.0
+    w = float(weight)
+    for i, xi in enumerate(x.tolist()):
+        if math.isfinite(xi):
+            acc = w * acc + (1 - w) * xi
+            norm = w * norm + (1 - w)
+        if norm > 0:
+            out[i] = acc / norm
+    return np.exp(out) if log else out
+
+
 # -- loss ---------------------------------------------------------------------------
 
 
 class LossPlot:
-    """Training (and test) loss against the step, log scale, updated in place."""
+    """Training (and test) loss against the step, log scale, updated in place.
 
-    def __init__(self, ax: Axes, *, log: bool = True) -> None:
+    With ``smooth`` (a weight in [0, 1), see :func:`smoothed`) the training
+    loss is drawn faint as measured and bold smoothed.
+    """
+
+    def __init__(self, ax: Axes, *, log: bool = True, smooth: float = 0.0) -> None:
         self.ax = ax
         self.log = log
+        self.smooth = float(smooth)
         (self.train,) = ax.plot([], [], color=BLUE, linewidth=LINE_WIDTH, label="train")
+        (self.raw,) = ax.plot([], [], color=BLUE, linewidth=1.0, alpha=0.35, label="train, as measured")
+        self.raw.set_visible(self.smooth > 0)
+        if self.smooth > 0:
+            self.train.set_label("train (smoothed)")
         (self.test,) = ax.plot([], [], color=ORANGE, linewidth=LINE_WIDTH, linestyle="--", label="test")
         if log:
             ax.set_yscale("log")
@@ -128,18 +167,23 @@ class LossPlot:
         """New data: ``train`` loss at ``steps``, ``test`` loss at ``test_steps`` (default ``steps``)."""
         steps = np.asarray(steps, dtype=np.float64)
         train = np.asarray(train, dtype=np.float64)
-        self.train.set_data(steps, train)
+        if self.smooth > 0:
+            self.raw.set_data(steps, train)
+            self.train.set_data(steps, smoothed(train, self.smooth, log=self.log))
+        else:
+            self.train.set_data(steps, train)
         tsteps = steps if test_steps is None else np.asarray(test_steps, dtype=np.float64)
         has_test = test is not None and len(test) == len(tsteps) and len(tsteps) > 0
         self.test.set_data((tsteps, np.asarray(test, dtype=np.float64)) if has_test else ([], []))
         self.ax.set_xlim(0, nice_ceil(float(steps.max()) if steps.size else 1.0))
         both = np.concatenate([train, np.asarray(test, dtype=np.float64)]) if has_test else train
         self.ax.set_ylim(*_finite_limits(both, log=self.log))
-        legend_above(self.ax, [self.train] + ([self.test] if has_test else []))
+        legend_above(self.ax, [self.train] + ([self.raw] if self.smooth > 0 else []) + ([self.test] if has_test
+                                                                                         else []))
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
-        return [self.train, self.test]
+        return [self.raw, self.train, self.test]
 
 
 def loss(history: Any, test: Sequence[float] | None = None, ax: Axes | None = None, *, log: bool = True,
@@ -303,13 +347,20 @@ def boundary(net: Any, X: np.ndarray, y: np.ndarray, ax: Axes | None = None, *, 
 
 
 class UnitsPlot:
-    """One curve per layer against the step (dead fraction, saturated fraction, gradient norm)."""
+    """One curve per layer against the step (dead fraction, saturated fraction, gradient norm).
 
-    def __init__(self, ax: Axes, *, ylabel: str, title: str, log: bool = False, fraction: bool = True) -> None:
+    With ``smooth`` (see :func:`smoothed`) each curve is drawn faint as
+    measured and bold smoothed (``lines`` are the smoothed ones, ``raw`` the others).
+    """
+
+    def __init__(self, ax: Axes, *, ylabel: str, title: str, log: bool = False, fraction: bool = True,
+                 smooth: float = 0.0) -> None:
         self.ax = ax
         self.log = log
         self.fraction = fraction
+        self.smooth = float(smooth)
         self.lines: list[Any] = []
+        self.raw: list[Any] = []
         ax.set_xlabel("step")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
@@ -327,12 +378,21 @@ class UnitsPlot:
             style = ("-", "--", "-.", ":")[i % 4]
             (line,) = self.ax.plot([], [], color=CYCLE[i % len(CYCLE)], linestyle=style, linewidth=LINE_WIDTH)
             self.lines.append(line)
+            if self.smooth > 0:
+                (raw,) = self.ax.plot([], [], color=CYCLE[i % len(CYCLE)], linewidth=1.0, alpha=0.3)
+                self.raw.append(raw)
         while len(self.lines) > n:
             self.lines.pop().remove()
+            if self.raw:
+                self.raw.pop().remove()
         names = list(labels) if labels is not None else [f"layer {i + 1}" for i in range(n)]
         for i, line in enumerate(self.lines):
-            line.set_data(steps, vals[:, i])
-            line.set_label(names[i])
+            if self.smooth > 0:
+                self.raw[i].set_data(steps, vals[:, i])
+                line.set_data(steps, smoothed(vals[:, i], self.smooth, log=self.log))
+            else:
+                line.set_data(steps, vals[:, i])
+            line.set_label(names[i] + (" (smoothed)" if self.smooth > 0 else ""))
         self.ax.set_xlim(0, nice_ceil(float(steps.max()) if steps.size else 1.0))
         if self.fraction:
             self.ax.set_ylim(-0.03, 1.03)
@@ -343,7 +403,7 @@ class UnitsPlot:
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
-        return list(self.lines)
+        return list(self.raw) + list(self.lines)
 
 
 def units(history: Any, which: str = "dead", ax: Axes | None = None) -> Figure:

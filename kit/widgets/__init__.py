@@ -10,14 +10,21 @@ b'\\x89PNG'
 
 Each returns an ipywidgets box with ``.model`` (the app's logic as a plain
 Python object), ``.controls`` (name -> widget), ``.image`` (the picture, an
-Agg-drawn PNG) and ``.message`` (errors appear there instead of being raised).
+Agg-drawn PNG; the playground has ``.view``, drawn in the browser) and
+``.message`` (errors appear there instead of being raised: whatever plugin
+code raises, ``SystemExit`` included, is shown there, and an app asked for
+on a hostile activation shows itself on its defaults with the reason).
 
 The picture is an :class:`ipywidgets.Image` fed from a figure made without
 pyplot, so the apps look and behave the same under ``%matplotlib inline``,
 under ipympl (``%matplotlib widget``) and headless, and a redraw sends one
 small PNG.  Redraws reuse the static part of the figure (axes, ticks,
-legends) and draw only what moved.  The training apps train in frames of
-``steps_per_frame`` steps (the play button runs one frame per tick).
+legends) and draw only what moved; sliders of the explorer and the descent
+app redraw while dragged (throttled).  The training apps train in frames of
+``steps_per_frame`` steps; their play button (an anywidget) asks the kernel
+for the next frame only when the last one is shown.  The playground's
+network view is a canvas drawn in the browser by a plain ES module
+(anywidget, no build step) from numbers computed in Python.
 
 - :func:`explorer`: an activation, its one-sided derivatives at kinks, saturation, frameworks.
 - :func:`descent`: gradient descent on one unit, through a kink, with each convention.
@@ -49,9 +56,10 @@ def explorer(name: str = "relu", **settings: Any) -> Any:
     ExplorerApp
         A displayable widget with ``.model``.
     """
+    from kit.widgets.views.base import build_app
     from kit.widgets.views.explorer import ExplorerApp
 
-    return ExplorerApp(name, **settings)
+    return build_app(ExplorerApp, {"name": "relu"}, name, **settings)
 
 
 def descent(name: str = "relu", **settings: Any) -> Any:
@@ -71,9 +79,10 @@ def descent(name: str = "relu", **settings: Any) -> Any:
     DescentApp
         A displayable widget with ``.model``.
     """
+    from kit.widgets.views.base import build_app
     from kit.widgets.views.descent import DescentApp
 
-    return DescentApp(name, **settings)
+    return build_app(DescentApp, {"name": "relu"}, name, **settings)
 
 
 def dead_units(**settings: Any) -> Any:
@@ -92,9 +101,10 @@ def dead_units(**settings: Any) -> Any:
     -------
     DeadUnitsApp
     """
+    from kit.widgets.views.base import build_app
     from kit.widgets.views.dead_units import DeadUnitsApp
 
-    return DeadUnitsApp(**settings)
+    return build_app(DeadUnitsApp, {}, **settings)
 
 
 def saturation(**settings: Any) -> Any:
@@ -113,9 +123,10 @@ def saturation(**settings: Any) -> Any:
     -------
     SaturationApp
     """
+    from kit.widgets.views.base import build_app
     from kit.widgets.views.saturation import SaturationApp
 
-    return SaturationApp(**settings)
+    return build_app(SaturationApp, {}, **settings)
 
 
 def playground(state: dict[str, Any] | None = None, **settings: Any) -> Any:
@@ -133,6 +144,7 @@ def playground(state: dict[str, Any] | None = None, **settings: Any) -> Any:
     PlaygroundApp
         With ``.state`` and ``.set_state(d)`` (also on ``.model``).
     """
+    from kit.widgets.views.base import build_app
     from kit.widgets.views.playground import PlaygroundApp
 
-    return PlaygroundApp(state, **settings)
+    return build_app(PlaygroundApp, {}, state, **settings)

@@ -41,7 +41,9 @@ def test_lesson_runs_in_jupyterlab_and_every_widget_renders(notebooks, path):
         page.wait_for_function(_APPS_RENDERED, arg=n, timeout=120_000)
     text = page.locator(".jp-Notebook").inner_text()
     assert "Error displaying widget" not in text
-    assert "⚠" not in "".join(page.locator(".kit-app").all_inner_texts())
+    shown = "\n".join(page.locator(".kit-app").all_inner_texts())
+    # an error inside an app starts with ⚠; so does the warning that units died (lesson 4 wants them to)
+    assert not [line for line in shown.splitlines() if "⚠" in line and "died while training" not in line]
     apps = page.locator(".kit-app")
     for i in range(apps.count()):
         apps.nth(i).scroll_into_view_if_needed()

@@ -7,6 +7,8 @@ import pytest
 
 import kit
 import kit.widgets
+from kit.widgets.models.playground import encode_state
+from kit.widgets.views.player import Player
 
 SMALL = {"n": 120}
 APPS = {
@@ -14,9 +16,15 @@ APPS = {
     "descent": lambda: kit.widgets.descent(),
     "dead_units": lambda: kit.widgets.dead_units(hidden=[6, 6], **SMALL),
     "saturation": lambda: kit.widgets.saturation(**SMALL),
-    "playground": lambda: kit.widgets.playground(**SMALL),
+    "playground": lambda: kit.widgets.playground(hidden=[8, 8], **SMALL),
 }
 TRAINING = {"dead_units", "saturation", "playground"}
+
+
+def decode(text: str) -> dict:
+    from kit.widgets.models.playground import decode_state
+
+    return decode_state(text)
 # moving these may leave the picture as it was: t only counts when the rule is "t"; steps/frame is for later
 SAME_PICTURE_OK = {"t", "steps_per_frame"}
 
@@ -25,8 +33,14 @@ def poke(ctrl: w.Widget) -> None:
     """Change a control the way a user would."""
     if isinstance(ctrl, w.Button):
         ctrl.click()
-    elif isinstance(ctrl, w.Play):
-        ctrl.value += 1
+    elif isinstance(ctrl, Player):  # what the browser does: play, then ask for a frame
+        ctrl.playing = True
+        ctrl.tick()
+        ctrl.playing = False
+    elif isinstance(ctrl, w.SelectionSlider):
+        ctrl.index = (ctrl.index + 1) % len(ctrl.options)
+    elif isinstance(ctrl, w.Text):  # the playground's state box: paste another set-up
+        ctrl.value = encode_state({**decode(ctrl.value), "dataset": "circle", "hidden": [3, 5]})
     elif isinstance(ctrl, (w.Dropdown, w.ToggleButtons)):
         ctrl.index = (ctrl.index + 1) % len(ctrl.options)
     elif isinstance(ctrl, w.Checkbox):
@@ -47,7 +61,8 @@ def poke(ctrl: w.Widget) -> None:
 def test_app_builds_and_answers_every_control(name):
     app = APPS[name]()
     assert isinstance(app, w.VBox)
-    assert app.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    if app.image is not None:
+        assert app.image.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert app.error is None
     for key in list(app.controls):
         ctrl = app.controls.get(key)
@@ -55,14 +70,14 @@ def test_app_builds_and_answers_every_control(name):
             continue
         if name in TRAINING and key != "reset":
             app.controls["step"].click()  # so that a restart shows
-        before = app.image.value
+        before = app.snapshot()
         table = getattr(app, "table", None)
         table_before = table.value if table is not None else None
         poke(ctrl)
         assert app.error is None, f"{name}: {key}: {app.error}"
         if key not in SAME_PICTURE_OK:
             # where all saturation is dead (relu6), a new tol changes the table, not the shading
-            changed = app.image.value != before or (table is not None and table.value != table_before)
+            changed = app.snapshot() != before or (table is not None and table.value != table_before)
             assert changed, f"{name}: moving {key} did not change the picture"
 
 
@@ -82,32 +97,43 @@ def test_controls_reach_the_model():
     d.controls["reset"].click()
     assert d.model.steps == 0 and d.controls["steps"].value == 0
 
-    p = kit.widgets.playground(**SMALL)
-    p.controls["layers"].value = 3
-    p.controls["units"].value = 5
-    assert p.model.settings["hidden"] == [5, 5, 5] and len(p.layer_pickers) == 3
-    p.controls["activation_2"].value = "tanh"
+    p = kit.widgets.playground(hidden=[8, 8], **SMALL)
+    p.view.act({"action": "layers", "delta": 1})
+    for _ in range(3):
+        p.view.act({"action": "units", "layer": 0, "delta": -1})
+    assert p.model.settings["hidden"] == [5, 8, 8] and p.view.frame["hidden"] == [5, 8, 8]
+    p.view.act({"action": "activation", "layer": 1, "name": "tanh"})
     assert p.model.settings["activation"] == ["relu", "tanh", "relu"]
     assert [a.name for a in p.model.net.activations] == ["relu", "tanh", "relu"]
+    assert p.view.frame["activations"] == ["relu", "tanh", "relu"]
+    p.view.act({"action": "feature", "feature": "x1*x2"})
+    assert p.model.net.sizes[0] == 3 and p.view.frame["inputs"] == ["x1", "x2", "x1*x2"]
     p.controls["batch_size"].value = 0
     assert p.model.settings["batch_size"] is None
-    p.controls["play"].value += 1
+    p.controls["play"].playing = True
+    p.controls["play"].tick()
     assert p.model.steps_done == p.model.settings["steps_per_frame"]
+    assert p.view.frame["stats"]["step"] == p.model.steps_done
 
 
 def test_playground_state_restores_the_controls():
     p = kit.widgets.playground(**SMALL)
     state = {**p.state, "dataset": "circle", "hidden": [4, 4, 4], "activation": ["relu", "elu", "tanh"],
-             "lr": 0.03, "dtype": "float64", "kink": "mean"}
+             "lr": 0.03, "dtype": "float64", "kink": "mean", "features": ["x1", "x2", "x1^2", "x2^2"]}
     p.set_state(state)
     assert p.error is None and p.state == state
-    assert p.controls["dataset"].value == "circle" and p.controls["layers"].value == 3
-    assert [c.value for c in p.layer_pickers] == ["relu", "elu", "tanh"]
+    assert p.controls["dataset"].value == "circle" and p.view.frame["hidden"] == [4, 4, 4]
+    assert p.view.frame["activations"] == ["relu", "elu", "tanh"]
     assert p.controls["lr"].value == pytest.approx(0.03)
+    assert p.controls["state"].value == p.state_string
     q = kit.widgets.playground(state=state)
     assert q.state == state
+    r = kit.widgets.playground(state=p.state_string)  # the string restores the same set-up
+    assert r.state == state
+    r.controls["state"].value = encode_state({**state, "lr": 0.5})  # pasted into the box
+    assert r.error is None and r.model.settings["lr"] == 0.5
     p.model.set_state({**state, "hidden": [2], "activation": "relu"})  # through the model: controls follow
-    assert p.controls["layers"].value == 1 and p.controls["units"].value == 2
+    assert p.view.frame["hidden"] == [2] and p.controls["activation"].value == "relu"
 
 
 def test_runtime_plugin_appears_in_every_picker(plugins):
@@ -124,19 +150,19 @@ def test_a_plugin_can_be_chosen_and_drawn(plugins):
     app.controls["activation"].value = "kit_test_bent"
     assert app.error is None
     assert set(app.param_controls) == {"slope", "top"}
-    before = app.image.value
+    before = app.snapshot()
     app.param_controls["slope"].value = 3.0
-    assert app.model.params["slope"] == 3.0 and app.image.value != before
+    assert app.model.params["slope"] == 3.0 and app.snapshot() != before
     assert [r.right for r in app.model.kink_rows()] == [3.0, 0.5]
 
 
 def test_errors_are_shown_inside_the_app(plugins):
     app = kit.widgets.explorer()
-    before = app.image.value
+    before = app.snapshot()
     app.controls["activation"].value = "kit_test_broken"
     assert "kit_test_broken cannot evaluate arrays" in app.message.value
     assert app.error.startswith("RuntimeError")
-    assert app.image.value == before and app.model.name == "relu"
+    assert app.snapshot() == before and app.model.name == "relu"
     app.controls["activation"].value = "relu"
     assert app.error is None and app.message.value == ""
 
@@ -146,7 +172,7 @@ def test_errors_are_shown_inside_the_app(plugins):
     assert "not recorded" in d.error
 
     p = kit.widgets.playground(**SMALL)
-    p.controls["activation_1"].value = "kit_test_broken"
+    p.view.act({"action": "activation", "layer": 0, "name": "kit_test_broken"})
     assert "kit_test_broken" in p.error
     assert [a.name for a in p.model.net.activations] == ["relu", "relu"]
     p.set_state({"dataset": "nope"})
@@ -154,11 +180,10 @@ def test_errors_are_shown_inside_the_app(plugins):
 
 
 def test_diverging_training_is_a_message_and_stops_the_player():
-    p = kit.widgets.playground(dataset="sine", n=100, lr=10.0, optimizer="sgd", batch_size=None,
-                             steps_per_frame=100)
+    p = kit.widgets.playground(dataset="sine", n=100, optimizer="sgd", lr=10.0, batch_size=None, steps_per_frame=100)
     p.controls["play"].playing = True
-    p.controls["play"].value += 1
-    p.controls["play"].value += 1
+    p.controls["play"].tick()
+    p.controls["play"].tick()
     assert p.model.stopped
     assert "STOPPED" in p.message.value and p.error is None
     assert p.controls["play"].playing is False

@@ -157,15 +157,39 @@ def test_going_back_to_an_activation_reuses_its_static_picture():
     from kit.plot.style import FrameCache, rc
 
     m = ExplorerModel("relu")
+    m.png()
+    m.set(name="tanh")
+    m.png()  # tanh's tick labels are wider: laid out again, once
+    m.set(name="relu")
     first = m.png()
+    draws = m.frames.full_draws
     m.set(name="tanh")
     m.png()
     m.set(name="relu")
     assert m.png() == first
-    assert m.frames.full_draws == 2  # relu's axes came back from the store
+    assert m.frames.full_draws == draws  # once laid out for both, each comes back from the store
     m.set(name="tanh")
     kept = imread(io.BytesIO(m.png()))
     with matplotlib.rc_context(rc()):
         fresh = imread(io.BytesIO(FrameCache(m.figure, m.moving, overlay=m.overlay).render()))
     np.testing.assert_array_equal(kept, fresh)
-    assert m.frames.full_draws == 2
+    assert m.frames.full_draws == draws
+
+
+@pytest.mark.parametrize("changes", [
+    [{"name": "elu"}, {"lo": -20.0, "hi": 20.0}, {"name": "relu6", "lo": -3.0, "hi": 3.0}],
+    [{"name": "softplus", "lo": -20.0, "hi": 20.0}, {"name": "gelu", "lo": -0.5, "hi": 0.5}, {"name": "relu"}],
+])
+def test_tick_labels_stay_inside_the_figure_after_new_activations_and_ranges(changes):
+    """The layout found at the first draw is kept for speed, but laid out again when labels no longer fit
+    (the y tick labels were clipped at the left edge after a wider range or another activation)."""
+    m = ExplorerModel("relu")
+    m.png()
+    fig = m.figure
+    for change in changes:
+        m.set(**change)
+        m.png()
+        renderer = fig.canvas.get_renderer()
+        box = m.plot.ax.get_tightbbox(renderer)  # what is drawn: tick labels, axis labels, title
+        assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= fig.bbox.x1 + 1 and box.y1 <= fig.bbox.y1 + 1, (change, box)
+    assert m.frames.relayouts >= 1

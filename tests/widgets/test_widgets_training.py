@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import kit
+from kit.plot.training import smoothed
 from kit.widgets.models.dead_units import DeadUnitsModel
 from kit.widgets.models.playground import PlaygroundModel
-from kit.widgets.models.saturation import SaturationModel
+from kit.widgets.models.saturation import SMOOTH, SaturationModel
 
 SMALL = {"n": 200, "hidden": [8, 8]}
 
@@ -26,7 +27,8 @@ def test_alive_fractions_match_relu_pre_activations():
     img = np.ma.filled(m.alive_plot.image.get_array(), np.nan)
     np.testing.assert_array_equal(img[:, 0], fractions[0])
     x, y = m.dead_plot.lines[0].get_data()
-    np.testing.assert_array_equal(x, m.history.step)
+    np.testing.assert_array_equal(x, m.history.step)  # a record every frame (20 steps) and at the end
+    assert m.history.step == [0, 20, 30]
     np.testing.assert_array_equal(y, np.asarray(m.history.dead_fraction)[:, 0])
 
 
@@ -60,9 +62,28 @@ def test_standardising_the_inputs_lowers_saturation_and_lets_it_learn():
     near.step(300)
     assert far.saturated_share[0] > 0.5 > near.saturated_share[0]
     assert near.history.accuracy[-1] > 0.95 > 0.85 > far.history.accuracy[-1]
-    lines = far.grad_plot.lines
-    assert len(lines) == len(far.net.W)
-    np.testing.assert_array_equal(lines[0].get_data()[1], np.asarray(far.history.grad_norm)[:, 0])
+    lines, raw = far.grad_plot.lines, far.grad_plot.raw
+    assert len(lines) == len(raw) == len(far.net.W)
+    measured = np.asarray(far.history.grad_norm)[:, 0]
+    np.testing.assert_array_equal(raw[0].get_data()[1], measured)  # faint: as measured
+    np.testing.assert_allclose(lines[0].get_data()[1], smoothed(measured, SMOOTH, log=True), rtol=1e-12)
+
+
+def test_smoothing_is_a_debiased_moving_average_of_the_logarithms():
+    values = np.array([np.nan, 1.0, 100.0, 10.0, 1000.0])
+    w = 0.8
+    expected = [np.nan]
+    for i in range(1, len(values)):  # the weighted mean of log values so far, weights w^(i - j)
+        js = np.arange(1, i + 1)
+        weights = w ** (i - js)
+        expected.append(np.exp(np.sum(weights * np.log(values[js])) / np.sum(weights)))
+    np.testing.assert_allclose(smoothed(values, w, log=True), expected, rtol=1e-12)
+    noisy = SaturationModel(n=200, batch_size=8)
+    for _ in range(20):
+        noisy.step()
+    g = np.asarray(noisy.history.grad_norm)[2:, 0]
+    s = smoothed(np.asarray(noisy.history.grad_norm)[:, 0], SMOOTH, log=True)[2:]
+    assert np.std(np.diff(np.log(s))) < 0.5 * np.std(np.diff(np.log(g)))  # the trace is steadier
 
 
 def test_standardise_undoes_the_raw_units_whatever_the_shift_and_scale():
@@ -89,6 +110,7 @@ def test_test_loss_is_binary_cross_entropy_on_held_out_points():
     bce = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     assert m.test_loss[-1] == pytest.approx(bce, rel=1e-9)
     assert m.test_steps == [0, 20]
+    m.png()  # the matplotlib picture is drawn when asked for
     np.testing.assert_array_equal(m.loss_plot.test.get_data()[1], m.test_loss)
     np.testing.assert_array_equal(m.loss_plot.train.get_data()[1], m.history.loss)
 
@@ -107,6 +129,7 @@ def test_the_default_network_learns_the_spiral(seed):
 def test_boundary_image_is_the_network_on_a_grid():
     m = PlaygroundModel(n=200)
     m.step(10)
+    m.png()
     img = m.boundary_plot.image.get_array()
     x0, x1, y0, y1 = m.boundary_plot.image.get_extent()
     r = m.boundary_plot.resolution
@@ -120,6 +143,7 @@ def test_boundary_image_is_the_network_on_a_grid():
 def test_regression_shows_the_fit():
     m = PlaygroundModel(dataset="sine", n=100)
     m.step(10)
+    m.png()
     x, y = m.boundary_plot.fit.get_data()
     np.testing.assert_allclose(y, m.net.forward(x[:, None])[:, 0], rtol=1e-6)
     assert not m.boundary_plot.image.get_visible()
@@ -137,6 +161,10 @@ def test_state_round_trip_and_reproducible_training():
     b.set_state(state)
     assert b.state == state
     b.step(25)
+    c = PlaygroundModel()
+    c.set_state(a.state_string)  # the short string restores the same run
+    c.step(25)
+    assert c.history.loss == a.history.loss
     assert b.history.loss == a.history.loss  # same seed, same numbers
     assert [x.name for x in b.net.activations] == ["relu", "tanh", "leaky_relu"]
     assert b.net.activations[2].params == {"alpha": 0.2}

@@ -12,10 +12,12 @@ import kit
 from kit.activation import validate_kink
 from kit.plot.style import FrameCache, new_figure, rc
 
-__all__ = ["KINK_CHOICES", "AppModel", "activation_names", "param_range"]
+__all__ = ["KINK_CHOICES", "AppModel", "activation_names", "contained", "param_range", "param_values", "rule_from"]
 
-KINK_CHOICES: tuple[str, ...] = ("left", "right", "mean", "t", "pytorch", "tensorflow", "jax")
-"""What a convention selector offers; ``"t"`` means the number t in [0, 1] of a slider."""
+KINK_CHOICES: tuple[str, ...] = ("left", "right", "mean", "t", "fixed", "pytorch", "tensorflow", "jax")
+"""What a convention selector offers.  ``"t"`` uses ``(1 - t) f'(z−) + t f'(z+)`` for the number t of a
+slider; ``"fixed"`` uses that number itself as the derivative at the kink (``kit.Fixed(t)``: what a
+jump needs, where both one-sided derivatives may be infinite)."""
 
 
 def activation_names() -> list[str]:
@@ -23,6 +25,19 @@ def activation_names() -> list[str]:
     return kit.names()
 
 
+def contained(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
+    """``(fn(*args, **kwargs), None)``, or ``(None, exc)`` for anything it raises but KeyboardInterrupt.
+
+    Plugin code may raise anything, ``SystemExit`` and ``GeneratorExit``
+    included; an app shows it instead of letting it end the kernel.  Ctrl-C
+    (KeyboardInterrupt) is the user's and goes through.
+    """
+    try:
+        return fn(*args, **kwargs), None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # (a plugin's SystemExit must not end the kernel)
+        return None, exc
 
 
 def param_range(default: float) -> tuple[float, float, float]:
@@ -38,8 +53,64 @@ def param_range(default: float) -> tuple[float, float, float]:
     return (0.0, top, step) if d > 0 else (-top, 0.0, step)
 
 
+def param_values(cls: type, key: str, params: dict[str, float], lo: float, hi: float, step: float,
+                 limit: int = 2001) -> list[float] | None:
+    """The values of parameter ``key`` in [lo, hi] that ``cls`` accepts, or None if it accepts every slider position.
+
+    A slider from ``lo`` to ``hi`` in steps of ``step`` is probed position by
+    position (with the other parameters as in ``params``), plus the powers of
+    two and of ten in the range, so a plugin that accepts only some values
+    (a staircase whose width must be a power of two) gets a slider of exactly
+    those, instead of one that errors at most positions.
+
+    Examples
+    --------
+    >>> class Even(kit.Activation):
+    ...     defaults = {"k": 2}
+    ...     def __init__(self, **p):
+    ...         super().__init__(**p)
+    ...         if self.k % 2:
+    ...             raise ValueError("k must be even")
+    ...     def value(self, z): return z
+    ...     def left_derivative(self, z): return z * 0 + 1
+    ...     right_derivative = left_derivative
+    >>> param_values(Even, "k", {"k": 2}, 0, 8, 1)
+    [0, 2, 4, 6, 8]
+    """
+    if getattr(cls, "__init__", None) is kit.Activation.__init__:
+        return None  # only a plugin's own __init__ refuses values (the contract's way); the base takes any number
+    n = round((hi - lo) / step) if step > 0 else 0
+    if n > limit or n < 1:
+        return None
+    grid = [lo + i * step for i in range(n + 1)]
+    grid = [round(v, 12) for v in grid]
+    ok = [v for v in grid if _accepts(cls, key, params, v)]
+    if len(ok) == len(grid):
+        return None
+    extra = [s * b**k for b in (2.0, 10.0) for k in range(-12, 13) for s in (1.0, -1.0)]
+    ok += [v for v in extra if lo <= v <= hi and v not in ok and _accepts(cls, key, params, v)]
+    return sorted(set(ok))
+
+
+def _accepts(cls: type, key: str, params: dict[str, float], value: float) -> bool:
+    default = cls.defaults[key]  # type: ignore[attr-defined]
+    v = int(value) if isinstance(default, int) and not isinstance(default, bool) else value
+    if isinstance(v, int) and v != value:
+        return False
+    _act, exc = contained(cls, **{**params, key: v})
+    return exc is None
+
+
 def rule_from(choice: str, t: float) -> Any:
-    """The kink rule of a selector value: the number ``t`` for ``"t"``, else ``choice``."""
+    """The kink rule of a selector value: the number ``t`` for ``"t"``, ``kit.Fixed(t)`` for ``"fixed"``, else ``choice``.
+
+    Examples
+    --------
+    >>> rule_from("t", 0.25), rule_from("fixed", 0.0), rule_from("pytorch", 0.5)
+    (0.25, Fixed(value=0.0), 'pytorch')
+    """
+    if choice == "fixed":
+        return kit.Fixed(float(t))
     return validate_kink(float(t) if choice == "t" else choice)
 
 

@@ -45,14 +45,14 @@ class DeadUnitsModel(TrainingModel):
 
     def alive_fractions(self) -> list[np.ndarray]:
         """Per layer and unit: the share of training inputs that give a non-zero derivative."""
-        return active_fraction(self.net, self.X_train)
+        return active_fraction(self.net, self.F_train)
 
     def _draw(self) -> None:
-        h = self.history
+        c = self.curves
         with matplotlib.rc_context(rc()):
             fractions = self.alive_fractions()
             self.alive_plot.update(fractions)
             act = self.net.activations[0]
             self.alive_plot.ax.set_title(f"units alive ({act.name})")
-            self.dead_plot.update(h.step, h.dead_fraction)
-            self.loss_plot.update(h.step, h.loss, self.test_loss, self.test_steps)
+            self.dead_plot.update(c.steps, c.column(1))
+            self.loss_plot.update(c.steps, c.column(0), self.test_loss, self.test_steps)

@@ -11,7 +11,10 @@ from kit.plot.style import rc
 from kit.plot.training import HistogramPlot, LossPlot, UnitsPlot
 from kit.widgets.models.training import BASE_DEFAULTS, TrainingModel
 
-__all__ = ["SaturationModel"]
+__all__ = ["SMOOTH", "SaturationModel"]
+
+SMOOTH = 0.8
+"""Smoothing weight of the gradient-norm and loss curves (minibatch noise otherwise hides the trend)."""
 
 
 class SaturationModel(TrainingModel):
@@ -57,8 +60,8 @@ class SaturationModel(TrainingModel):
             _fig, (a0, a1, a2) = self._new_figure(1, 3, figsize=(12.0, 4.0), dpi=85)
             self.hist_plot = HistogramPlot(a0)
             self.grad_plot = UnitsPlot(a1, ylabel="‖gradient‖", title="gradient norm per layer", log=True,
-                                       fraction=False)
-            self.loss_plot = LossPlot(a2)
+                                       fraction=False, smooth=SMOOTH)
+            self.loss_plot = LossPlot(a2, smooth=SMOOTH)
         self.saturated_share: list[float] = []
 
     def moving(self) -> list[Any]:
@@ -66,12 +69,12 @@ class SaturationModel(TrainingModel):
         return self.hist_plot.moving() + self.grad_plot.moving() + self.loss_plot.moving()
 
     def _draw(self) -> None:
-        h = self.history
+        c = self.curves
         tol = self.trainer.saturation_tol
         with matplotlib.rc_context(rc()):
-            zs = self.net.pre_activations(self.X_train)
+            zs = self.net.pre_activations(self.F_train)
             self.saturated_share = self.hist_plot.update(zs, self.net.activations[0], tol=tol)
             self.hist_plot.ax.set_title(f"pre-activations ({self.net.activations[0].name})")
             labels = [f"weights {i + 1}" for i in range(len(self.net.W))]
-            self.grad_plot.update(h.step, h.grad_norm, labels)
-            self.loss_plot.update(h.step, h.loss, self.test_loss, self.test_steps)
+            self.grad_plot.update(c.steps, c.column(3), labels)
+            self.loss_plot.update(c.steps, c.column(0), self.test_loss, self.test_steps)

@@ -26,7 +26,7 @@ class DeadUnitsApp(TrainingApp):
             "bias": slider(s["bias"], -3.0, 1.0, 0.05, "initial bias"),
             "dropout": slider(s["dropout"], 0.0, 0.8, 0.05, "dropout"),
         }
-        kink, t = kink_picker(s["kink"])
+        kink, t = kink_picker(s["kink"], s["t"])
         controls["kink"], controls["t"] = kink, t
         rows = [w.HBox([controls["activation"], kink, t]), w.HBox([controls["lr"], controls["bias"],
                                                                    controls["dropout"]])]

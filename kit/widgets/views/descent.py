@@ -23,8 +23,7 @@ class DescentApp(ActivationApp):
     def __init__(self, name: str = "relu", **settings: Any) -> None:
         model = DescentModel(name=name, **settings)
         pick = activation_picker(model.name)
-        kink, t = kink_picker(model.kink)
-        t.value = model.t
+        kink, t = kink_picker(model.kink, model.t)
         mode = w.ToggleButtons(options=list(MODES), value=model.mode, tooltips=["½(f(w·x+b) − y)²", "f(w)"],
                                style={"button_width": "90px"})
         x = slider(model.x, -3, 3, 0.1, "x")
@@ -40,13 +39,21 @@ class DescentApp(ActivationApp):
         reset = w.Button(description="reset", icon="undo")
         controls = {"activation": pick, "kink": kink, "t": t, "mode": mode, "x": x, "b": b, "y": y, "w0": w0,
                     "lr": lr, "steps": steps, "compare": compare, "step": step, "reset": reset}
-        layout = [w.HBox([pick, kink, t]), w.HBox([w.Label("loss L(w):"), mode, compare]), w.HBox([w0, lr]), w.HBox([x, b, y]),
-                  w.HBox([steps, step, reset])]
+        self.unit_row = w.HBox([x, b, y])
+        layout = [w.HBox([pick, kink, t]), w.HBox([w.Label("loss L(w):"), mode, compare]), w.HBox([w0, lr]),
+                  self.unit_row, w.HBox([steps, step, reset])]
         super().__init__(model, "Gradient descent through a kink", controls, layout)
+        self._show_unit_row()
         self.show_note(self.note())
-        self.on(mode, lambda v: model.set(mode=v))
-        for key, ctrl in (("x", x), ("b", b), ("y", y), ("w0", w0), ("lr", lr), ("compare", compare),
-                          ("steps", steps)):
+
+        def on_mode(value: str) -> None:
+            model.set(mode=value)
+            self._show_unit_row()
+
+        self.on(mode, on_mode)
+        for key, ctrl in (("x", x), ("b", b), ("y", y), ("w0", w0), ("lr", lr), ("t", t)):
+            self.on(ctrl, lambda v, key=key: model.set(**{key: v}), throttle=True)
+        for key, ctrl in (("compare", compare), ("steps", steps)):
             self.on(ctrl, lambda v, key=key: model.set(**{key: v}))
 
         def do_step(_: Any) -> None:
@@ -56,6 +63,10 @@ class DescentApp(ActivationApp):
 
         step.on_click(do_step)
         reset.on_click(lambda _: setattr(steps, "value", 0))
+
+    def _show_unit_row(self) -> None:
+        """x, b and y shape the unit's loss only: hidden in ``"activation"`` mode, where L(w) = f(w)."""
+        self.unit_row.layout.display = None if self.model.mode == "unit" else "none"
 
     def note(self) -> str:
         """The summary shown under the controls after each update."""

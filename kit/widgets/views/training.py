@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
 from kit.widgets.views.base import App
+from kit.widgets.views.player import Player
 
 __all__ = ["TrainingApp", "log_slider", "slider"]
 
@@ -27,10 +30,12 @@ def log_slider(value: float, lo_exp: float, hi_exp: float, description: str, fmt
 class TrainingApp(App):
     """An app around a :class:`~kit.widgets.models.training.TrainingModel`.
 
-    ``controls["play"]`` (an ``ipywidgets.Play``) trains one frame
-    (``steps_per_frame`` steps) per tick; ``"step"`` trains one frame;
-    ``"reset"`` rebuilds the network at step 0.  Other controls are bound to
-    settings with :meth:`bind`; moving one restarts training with the new setting.
+    ``controls["play"]`` (a :class:`~kit.widgets.views.player.Player`) trains
+    one frame (``steps_per_frame`` steps) each time the browser asks for one,
+    and the browser asks again only once the frame is shown; ``"step"``
+    trains one frame; ``"reset"`` rebuilds the network at step 0.  Other
+    controls are bound to settings with :meth:`bind`; moving one restarts
+    training with the new setting (unless the setting is live).
 
     Parameters
     ----------
@@ -40,25 +45,55 @@ class TrainingApp(App):
         The app's own controls by name (play, step and reset are added).
     rows : list of widgets
         The rows of controls above the play row.
-    interval_ms : int
-        Time between two frames while playing.
     play_row : list of widgets, optional
         More controls shown after play / step / reset (e.g. steps per frame).
+    picture : widget, optional
+        What shows the model (default: its PNG in an Image).
     """
 
     def __init__(self, model: Any, title: str, controls: dict[str, w.Widget], rows: list[Any],
-                 interval_ms: int = 150, play_row: list[w.Widget] | None = None) -> None:
-        play = w.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="train",
-                      show_repeat=False)
-        step = w.Button(description="step", icon="step-forward", tooltip="train one frame")
-        reset = w.Button(description="reset", icon="undo", tooltip="new network, step 0")
+                 play_row: list[w.Widget] | None = None, picture: w.Widget | None = None,
+                 play_first: bool = False) -> None:
+        play = Player(self._play_frame)
+        step = w.Button(description="step", icon="step-forward", tooltip="train one frame",
+                        layout=w.Layout(width="80px"))
+        reset = w.Button(description="reset", icon="undo", tooltip="new network, step 0",
+                         layout=w.Layout(width="80px"))
         controls = {**controls, "play": play, "step": step, "reset": reset}
         self._syncing = False
-        super().__init__(model, title, controls, [*rows, w.HBox([play, step, reset, *(play_row or [])])])
+        self._noted = -1.0
+        play_box = w.HBox([play, step, reset, *(play_row or [])], layout=w.Layout(flex_flow="row wrap",
+                                                                                   align_items="center"))
+        rows = [play_box, *rows] if play_first else [*rows, play_box]
+        super().__init__(model, title, controls, rows, picture=picture)
         self.show_note(self.note())
-        self.on(play, lambda _v: self.frame())
         step.on_click(self.guarded(lambda _b: self.frame()))
         reset.on_click(self.guarded(lambda _b: model.reset()))
+
+    def _play_frame(self) -> bool:
+        """One frame for the player; False (stop playing) after an error or a stop.
+
+        While playing, the note under the controls is renewed a few times a
+        second only (each renewal is one more message to the browser).
+        """
+        self._playing_frame = True
+        try:
+            self.guarded(self.frame)()
+        finally:
+            self._playing_frame = False
+        return self.error is None and not self.model.stopped
+
+    def show_note(self, text: str) -> None:
+        """The note, in red when training stopped (diverged); renewed at most 4 times a second while playing."""
+        now = time.monotonic()
+        if getattr(self, "_playing_frame", False) and not self.model.stopped and now - self._noted < 0.25:
+            return
+        self._noted = now
+        if text and getattr(self.model, "stopped", False):
+            self.error = None
+            self.message.value = f"<div style='color:#B00020;font-weight:bold'>⚠ {html.escape(text)}</div>"
+            return
+        super().show_note(text)
 
     def run(self, frames: int = 1) -> None:
         """Train ``frames`` frames now and show the result (for notebooks and lessons)."""
@@ -72,7 +107,7 @@ class TrainingApp(App):
 
     def note(self) -> str:
         """The summary shown under the controls after each update."""
-        return self.model.summary()
+        return self.model.status()
 
     def bind(self, key: str, control: w.Widget, to_setting: Callable[[Any], Any] | None = None) -> None:
         """Moving ``control`` sets the model's ``key`` (through ``to_setting`` if given)."""
@@ -84,9 +119,9 @@ class TrainingApp(App):
 
         self.on(control, apply)
 
-    def show_error(self, exc: BaseException) -> None:
+    def show_error(self, exc: BaseException, prefix: str = "") -> None:
         """Show the error in the message line and stop the player."""
-        super().show_error(exc)
+        super().show_error(exc, prefix)
         play = self.controls.get("play") if hasattr(self, "controls") else None
         if play is not None:
             play.playing = False
