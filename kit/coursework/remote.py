@@ -120,6 +120,9 @@ def remote_activation(agent: Agent, expr: str, until: float) -> Any:
 
     class Remote(Activation):
         __doc__ = f"The student's {name!r}, evaluated in the student's kernel."
+        # every call is bounded by ``until`` already; a forked child (kit.check's time limit) would share the
+        # agent's socket and, unable to wait for the kernel it did not start, take it for dead and kill it
+        in_process_only = True
 
         def __init__(self, **params: float) -> None:
             if desc["is_class"]:

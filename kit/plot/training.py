@@ -117,7 +117,7 @@ def smoothed(values: Sequence[float], weight: float, *, log: bool = False) -> np
     --------
     >>> smoothed([1.0, 3.0, 3.0], 0.5).tolist()
     [1.0, 2.3333333333333335, 2.7142857142857144]
-    >>> [round(v, 9) for v in smoothed([10.0, 1000.0], 0.0, log=True)]
+    >>> smoothed([10.0, 1000.0], 0.0, log=True).round(9).tolist()
     [10.0, 1000.0]
     """
     v = np.asarray(values, dtype=np.float64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -259,10 +260,14 @@ def test_throttle_coalesces_a_drag_and_runs_the_last_value():
         return t
 
     kernel_loop = base._kernel_loop
+    done = []  # a thread of its own: another test (Playwright's sync API) may have left a loop running in this one
+    worker = threading.Thread(target=lambda: done.append(asyncio.run(drag())))
     try:
-        t = asyncio.run(drag())
+        worker.start()
+        worker.join(30)
     finally:
         base._kernel_loop = kernel_loop
+    t = done[0]
     assert seen[-1] == 49 and seen[0] == 0
     assert 3 <= len(seen) <= 12 and t.runs == len(seen)  # about 20 a second, not 50 redraws
     direct = Throttle()
