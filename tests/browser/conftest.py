@@ -120,6 +120,16 @@ _STDERR = """() => {
 }"""
 
 
+# every app has drawn its picture: the img of a matplotlib figure, or the playground's canvas (its frame counter)
+APPS_DRAWN = """(n) => {
+  const apps = Array.from(document.querySelectorAll('.kit-app'));
+  return apps.length === n && apps.every(a => {
+    const img = a.querySelector('img'), cv = a.querySelector('canvas[data-frame]');
+    return (img && img.complete && img.naturalWidth > 100) || (cv && Number(cv.dataset.frame) > 0);
+  });
+}"""
+
+
 class Notebooks:
     """Open and run notebooks in the test's JupyterLab (the ``notebooks`` fixture)."""
 
@@ -164,6 +174,10 @@ class Notebooks:
             shot = self.screenshot(page, "failed-run-all")
             state = page.evaluate(NOTEBOOK_STATE)
             raise AssertionError(f"run all did not finish: {state}; screenshot {shot}\n{self.lab.log_tail()}") from exc
+
+    def wait_for_apps(self, page: Any, n: int, timeout_ms: int = 120_000) -> None:
+        """Wait until the page shows ``n`` kit apps, each with its picture drawn (a loaded image or a painted canvas)."""
+        page.wait_for_function(APPS_DRAWN, arg=n, timeout=timeout_ms)
 
     def errors(self, page: Any) -> list[str]:
         """``'ename: evalue'`` of every error output in the page's notebook."""

@@ -20,14 +20,6 @@ APPS = [
 ]
 NAMES = ["explorer", "descent", "dead_units", "saturation", "playground"]
 
-READY = """(n) => {
-  const apps = Array.from(document.querySelectorAll('.kit-app'));
-  return apps.length === n && apps.every(a => {
-    const img = a.querySelector('img'), cv = a.querySelector('canvas[data-frame]');
-    return (img && img.complete && img.naturalWidth > 100) || (cv && Number(cv.dataset.frame) > 0);
-  });
-}"""
-
 # a picture's identity now: the img's src, or the canvas's frame counter
 PICTURE = """(i) => {
   const a = document.querySelectorAll('.kit-app')[i];
@@ -99,7 +91,7 @@ def _ready(notebooks, viewport=(1500, 1100)):
     page = notebooks(APPS, name="apps-every-control.ipynb")
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     assert notebooks.errors(page) == [] and notebooks.stderr(page) == []
-    page.wait_for_function(READY, arg=len(NAMES), timeout=120_000)
+    notebooks.wait_for_apps(page, len(NAMES))
     return page
 
 

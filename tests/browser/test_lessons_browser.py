@@ -20,12 +20,6 @@ LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb")) + sorted((LESSONS / "coursework").glob("*.ipynb"))
 WIDGET_CALL = re.compile(r"kit\.widgets\.(explorer|descent|dead_units|saturation|playground)\(")
 
-_APPS_RENDERED = """(n) => {
-  const imgs = Array.from(document.querySelectorAll('.kit-app img'));
-  return document.querySelectorAll('.kit-app').length === n && imgs.length >= n
-    && imgs.every(i => i.complete && i.naturalWidth > 100);
-}"""
-
 
 def _widget_cells(path: Path) -> int:
     nb = nbformat.read(path, as_version=4)
@@ -38,7 +32,7 @@ def test_lesson_runs_in_jupyterlab_and_every_widget_renders(notebooks, path):
     assert notebooks.errors(page) == []
     n = _widget_cells(path)
     if n:
-        page.wait_for_function(_APPS_RENDERED, arg=n, timeout=120_000)
+        notebooks.wait_for_apps(page, n)
     text = page.locator(".jp-Notebook").inner_text()
     assert "Error displaying widget" not in text
     shown = "\n".join(page.locator(".kit-app").all_inner_texts())
