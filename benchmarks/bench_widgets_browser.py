@@ -215,6 +215,8 @@ def run(kit_dir: str | None, repeats: int, width: int, height: int) -> dict[str,
                 out["explorer activation"] = round_trips(
                     page, EXPLORER, lambda v: page.evaluate(SELECT, [EXPLORER, "activation", v]),
                     ["elu", "tanh", "leaky_relu"], repeats)
+                # on tanh every tolerance shades a different region (on leaky_relu some give the same picture)
+                wait_change(page, EXPLORER, page.evaluate(SELECT, [EXPLORER, "activation", "tanh"]))
                 out["explorer tolerance"] = round_trips(
                     page, EXPLORER, lambda v: page.evaluate(READOUT, [EXPLORER, "saturation tol", v]),
                     ["1e-2", "1e-1", "1e-3"], repeats)
@@ -223,7 +225,8 @@ def run(kit_dir: str | None, repeats: int, width: int, height: int) -> dict[str,
                 out["playground dataset"] = round_trips(
                     page, PLAYGROUND, lambda v: page.evaluate(SELECT, [PLAYGROUND, "data", v]),
                     ["circle", "gauss", "xor"], repeats)
-                out["explorer drag"] = drag(page, EXPLORER, "alpha")
+                wait_change(page, EXPLORER, page.evaluate(SELECT, [EXPLORER, "activation", "leaky_relu"]))
+                out["explorer drag"] = drag(page, EXPLORER, "alpha")  # leaky ReLU's alpha slider
                 out["descent drag"] = drag(page, DESCENT, "w₀")
                 out["play"] = play_pause(page, PLAYGROUND)
                 browser.close()
