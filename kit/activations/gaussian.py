@@ -2,9 +2,9 @@
 
 numpy has no erf, so this module uses :func:`scipy.special.ndtr`, the
 standard normal CDF Phi, accurate to a few ulp over the whole range including
-the far left tail (where ``1 + erf(z / sqrt 2)`` would cancel).  It is the
-only module of the kit that imports scipy, and it is imported only when GELU
-is first asked for, so ``import kit`` stays light.
+the far left tail (where ``1 + erf(z / sqrt 2)`` would cancel).  scipy is
+imported when GELU first computes a value, not when this module is loaded, so
+``import kit`` and ``kit list`` (which loads every plugin module) stay light.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtr
 
 from kit.activation import Activation
 from kit.activations._numeric import const, elementwise
@@ -27,6 +26,8 @@ _CLIP = 40.0
 
 def _phi_cdf(z):
     """Phi(z) in the dtype of z (scipy computes float16 as float32)."""
+    from scipy.special import ndtr  # about 200 ms the first time: only when a GELU value is computed
+
     out = ndtr(z)
     return out if out.dtype == z.dtype else out.astype(z.dtype)
 

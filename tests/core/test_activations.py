@@ -707,3 +707,16 @@ def test_import_kit_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_listing_the_catalogue_does_not_import_scipy_until_gelu_computes():
+    import subprocess
+    import sys
+
+    # `kit list` loads every plugin module, gelu's included: scipy (~200 ms) waits for gelu's first value
+    probe = (
+        "import sys, kit; g = kit.get('gelu'); kit.plugin_problems(); before = 'scipy' in sys.modules; "
+        "g.value(1.0); print(before, 'scipy.special' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
