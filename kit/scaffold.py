@@ -34,12 +34,11 @@ from __future__ import annotations
 import keyword
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from kit.activation import NAME_PATTERN
 
-__all__ = ["TemplateNotFound", "cli", "new_plugin", "template_dir", "validate_name"]
+__all__ = ["TemplateNotFound", "new_plugin", "template_dir", "validate_name"]
 
 TEMPLATE_NAME = "my_activation"
 _SKIP = {"conftest.py", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"}
@@ -157,40 +156,3 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None, *, te
         except UnicodeDecodeError:
             shutil.copyfile(path, target)
     return dest
-
-
-def cli(argv: list[str]) -> int:
-    """``kit new-plugin NAME [--dir DIR]``; returns the exit status (0, or 2 with one line on stderr).
-
-    Examples
-    --------
-    >>> cli(["Bad-Name"])   # one line on stderr: kit new-plugin: invalid plugin name 'Bad-Name': ...
-    2
-    """
-    from kit.cli import _Fail, _Parser  # the kit command's one-line argument errors
-
-    parser = _Parser(
-        prog="kit new-plugin",
-        description="Write a ready activation plugin (a distribution with its entry point, a module to fill in, "
-        "a README and a test that runs the conformance suite).",
-    )
-    parser.add_argument("name", help="the activation's name, e.g. soft_clip ([a-z][a-z0-9_]*)")
-    parser.add_argument("--dir", dest="directory", default=None, help="the folder to create (default: ./NAME)")
-    try:
-        args = parser.parse_args(argv)
-    except _Fail as exc:
-        print(f"kit new-plugin: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    try:
-        where = new_plugin(args.name, args.directory)
-    except (ValueError, FileExistsError, TemplateNotFound, OSError) as exc:
-        print(f"kit new-plugin: {exc}", file=sys.stderr)
-        return 2
-    package = "kit_" + args.name
-    print(f"wrote {where}\n"
-          f"  edit     {where / 'src' / package / '__init__.py'}\n"
-          f"  install  pip install -e {where}\n"
-          f"  check    kit check {args.name}   (and: pytest {where})")
-    return 0
