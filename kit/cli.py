@@ -14,6 +14,7 @@ instance and nothing else is called (see :func:`kit.registry.resolve`).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import sys
@@ -345,9 +346,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    except BrokenPipeError:  # kit list | head: the reader has gone; say nothing more
+        _silence_stdout()
+        return 1
     except (_Fail, UnknownActivation, PluginError, TypeError, ValueError, OSError) as exc:
         print(f"kit: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 def _one_line(message: str, limit: int = 500) -> str:

@@ -221,3 +221,11 @@ def test_every_usage_error_is_one_line(tmp_path, argv, message):
 def test_help_goes_to_stdout_and_exits_0(tmp_path, argv):
     res = kit(*argv, cwd=tmp_path)
     assert res.returncode == 0 and res.stderr == "" and res.stdout.startswith("usage: kit")
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
+    res = subprocess.run(f"{sys.executable} -m kit list | head -n 1", shell=True, cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert res.stdout.startswith("name ") and res.stdout.count("\n") == 1
+    assert res.stderr == ""
