@@ -370,10 +370,12 @@ def _one_line(message: str, limit: int = 500) -> str:
 
 
 def _kink_arg(text: str) -> str | float:
+    """``--kink``: a number t in [0, 1] when it reads as a number (so ``-0.5`` is refused as one), else a name."""
     try:
-        return kit.validate_kink(float(text))
+        t = float(text)
     except ValueError:
         return kit.validate_kink(text)
+    return kit.validate_kink(t)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -89,6 +89,19 @@ def test_a_name_that_does_not_say_the_format_is_refused(tmp_path, name, message)
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lo", "-1e308", "--hi", "1e308"], "needs finite lo < hi with a finite width hi - lo"),
+        (["--kink", "-0.5"], "kink must be 'left', 'right', 'mean', a number t in [0, 1]"),
+    ],
+)
+def test_a_range_or_kink_out_of_bounds_is_one_line(tmp_path, argv, message):
+    line = one_line_error(kit("plot", "relu", "-o", "x.png", *argv, cwd=tmp_path))
+    assert message in line and not line.endswith("'-0.5'")
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- negative numbers for numeric options --------------------------------------------------------------------
 
 
