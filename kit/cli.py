@@ -319,9 +319,11 @@ def _coursework(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kit`` command; returns the exit status.
 
-    0 on success, 1 when ``kit check`` finds a problem, 2 with one line on
-    stderr (no traceback) for bad input: an unknown name, a bad parameter or
-    argument, a plugin that cannot be loaded.
+    0 on success, 1 when ``kit check`` finds a problem (or, silently, when the
+    reader of stdout has gone: ``kit list | head``), 2 with one line on stderr
+    (no traceback) for bad input: an unknown name, a bad parameter or
+    argument, a plugin that cannot be loaded, an output file that cannot be
+    written.
 
     Examples
     --------
