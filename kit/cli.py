@@ -3,14 +3,24 @@
 ``kit list``, ``kit show NAME``, ``kit check NAME|module:Class``,
 ``kit plot NAME -o FILE``, ``kit new-plugin NAME``, ``kit coursework ...``.
 Bad input exits non-zero with one line on stderr, never a traceback.
+
+This module is the kit's one argparse tree: every subcommand's arguments are
+here, the work is done by the modules it calls (:mod:`kit.scaffold`,
+:mod:`kit.coursework`, :mod:`kit.plot`), and nothing in the kit imports it.
+A ``module:Class`` on the command line names an Activation subclass or
+instance and nothing else is called (see :func:`kit.registry.resolve`).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 import kit
 from kit._text import number as _fmt
@@ -27,8 +37,61 @@ class _Fail(Exception):
     """One line for the user, exit status 2."""
 
 
+_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
+"""A negative number as a user types it: ``-3``, ``-1e3``, ``-.5``, ``-2.5E-3``, ``-inf``."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line (raised as :class:`_Fail`), not a usage dump."""
+    """The kit's argument parser: errors are one line (raised as :class:`_Fail`), never a usage dump,
+    and a numeric option takes a negative number (``--lo -1e3``).
+
+    argparse reads ``-1e3`` (and ``-inf``) as an option, because only ``-3`` and
+    ``-3.5`` match its own negative-number pattern; this parser rewrites
+    ``--lo -1e3`` as ``--lo=-1e3`` (``-x -1e3`` as ``-x-1e3``) for the options
+    declared with ``type=float`` or ``type=int``, and for nothing else.
+    Subcommands' parsers are of this class too (``add_subparsers`` makes them
+    so), and each rewrites only its own options.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.numeric_options: set[str] = set()  # before argparse's __init__, which adds --help
+        self.long_options: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        longs = {o for o in action.option_strings if o.startswith("--")}
+        self.long_options |= longs
+        if action.option_strings and action.nargs is None and action.type in (float, int):
+            self.numeric_options.update(action.option_strings)
+        return action
+
+    def _numeric(self, token: str) -> bool:
+        """``token`` names one of this parser's numeric options (a unique ``--lo`` prefix counts)."""
+        if token in self.numeric_options:
+            return True
+        if not (self.allow_abbrev and token.startswith("--")) or token in self.long_options:
+            return False
+        matches = [o for o in self.long_options if o.startswith(token)]
+        return len(matches) == 1 and matches[0] in self.numeric_options
+
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+        """Parse as argparse does, after joining each numeric option to a negative number after it."""
+        argv = list(sys.argv[1:] if args is None else args)
+        out: list[str] = []
+        i = 0
+        while i < len(argv):
+            token = argv[i]
+            if token == "--":
+                out += argv[i:]
+                break
+            if i + 1 < len(argv) and _NUMBER.match(argv[i + 1]) and self._numeric(token):
+                out.append(f"{token}={argv[i + 1]}" if token.startswith("--") else token + argv[i + 1])
+                i += 2
+                continue
+            out.append(token)
+            i += 1
+        return super().parse_known_args(out, namespace)
 
     def error(self, message: str) -> NoReturn:
         raise _Fail(f"{message} (see {self.prog} --help)")
@@ -104,16 +167,79 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+MAX_PIXELS = 50_000_000
+"""The largest image ``kit plot`` renders: 50 megapixels (about 200 MB of RGBA while it is drawn)."""
+
+
+def _output_file(text: str) -> tuple[Path, str]:
+    """The file ``kit plot -o TEXT`` writes, and its format; refused in one line unless it can be a file.
+
+    The file is exactly the path given, and its extension says the format
+    (matplotlib would quietly write ``-o /dev/full`` to ``/dev/full.png``).  A
+    folder, a device or anything else that exists and is not a regular file, a
+    path without an extension or with an unknown one, and a missing or
+    unwritable parent folder are refused before anything is drawn.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(text)
+    if path.is_dir():
+        raise _Fail(f"-o {text}: that is a folder; give a file name such as {path / 'plot.png'}")
+    if path.exists() and not path.is_file():
+        raise _Fail(f"-o {text}: that exists and is not a regular file (a device, a pipe, a socket?)")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if not path.suffix:
+        raise _Fail(f"-o {text}: no file extension to say the format; e.g. {path.name}.png, .svg or .pdf")
+    fmt = path.suffix[1:].lower()
+    if fmt not in formats:
+        raise _Fail(f"-o {text}: unknown image format {path.suffix!r}; use one of {', '.join(sorted(formats))}")
+    parent = path.parent
+    if not parent.is_dir():
+        raise _Fail(f"-o {text}: no such folder {parent}")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise _Fail(f"-o {text}: cannot write {path} (permission denied)")
+    return path, fmt
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     act = _activation(args)
+    if not 0 < args.dpi:
+        raise _Fail(f"--dpi must be a positive integer, got {args.dpi}")
     import matplotlib
 
     matplotlib.use("Agg")
+    path, fmt = _output_file(args.output)
     from kit import plot
 
     fig = plot.activation(act, lo=args.lo, hi=args.hi, kink=args.kink)
-    fig.savefig(args.output, dpi=args.dpi, bbox_inches="tight")
-    print(f"wrote {args.output}")
+    width, height = fig.get_size_inches() * args.dpi
+    if width * height > MAX_PIXELS:
+        top = int((MAX_PIXELS / (width * height)) ** 0.5 * args.dpi)
+        raise _Fail(f"--dpi {args.dpi} would make a {width:.0f} x {height:.0f} pixel image, more than "
+                    f"{MAX_PIXELS // 1_000_000} megapixels; use --dpi {top} or less")
+    existed = path.exists()
+    try:
+        with open(path, "wb") as out:
+            fig.savefig(out, format=fmt, dpi=args.dpi, bbox_inches="tight")
+    except BaseException as exc:
+        if not existed:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _Fail(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_new_plugin(args: argparse.Namespace) -> int:
+    from kit.scaffold import new_plugin
+
+    where = new_plugin(args.name, args.directory)
+    package = "kit_" + args.name
+    print(f"wrote {where}\n"
+          f"  edit     {where / 'src' / package / '__init__.py'}\n"
+          f"  install  pip install -e {where}\n"
+          f"  check    kit check {args.name}   (and: pytest {where})")
     return 0
 
 
@@ -139,7 +265,14 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--kink", default="left", help="kink rule: left, right, mean, t in [0, 1], pytorch, ...")
     plot.add_argument("--dpi", type=int, default=120)
     plot.set_defaults(run=_cmd_plot)
-    sub.add_parser("new-plugin", help="scaffold a plugin distribution (kit new-plugin NAME --help)", add_help=False)
+    scaffold = sub.add_parser(
+        "new-plugin", help="write a ready plugin distribution from the template",
+        description="Write a ready activation plugin (a distribution with its entry point, a module to fill in, "
+        "a README and a test that runs the conformance suite).",
+    )
+    scaffold.add_argument("name", help="the activation's name, e.g. soft_clip ([a-z][a-z0-9_]*)")
+    scaffold.add_argument("--dir", dest="directory", default=None, help="the folder to create (default: ./NAME)")
+    scaffold.set_defaults(run=_cmd_new_plugin)
     _coursework(sub)
     return p
 
@@ -186,9 +319,11 @@ def _coursework(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kit`` command; returns the exit status.
 
-    0 on success, 1 when ``kit check`` finds a problem, 2 with one line on
-    stderr (no traceback) for bad input: an unknown name, a bad parameter or
-    argument, a plugin that cannot be loaded.
+    0 on success, 1 when ``kit check`` finds a problem (or, silently, when the
+    reader of stdout has gone: ``kit list | head``), 2 with one line on stderr
+    (no traceback) for bad input: an unknown name, a bad parameter or
+    argument, a plugin that cannot be loaded, an output file that cannot be
+    written.
 
     Examples
     --------
@@ -207,26 +342,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] == "new-plugin":
-            from kit.scaffold import cli as scaffold_cli
-
-            return scaffold_cli(argv[1:])
         args = _parser().parse_args(argv)
         if getattr(args, "kink", None) is not None:
             args.kink = _kink_arg(args.kink)
         return int(args.run(args))
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    except BrokenPipeError:  # kit list | head: the reader has gone; say nothing more
+        _silence_stdout()
+        return 1
     except (_Fail, UnknownActivation, PluginError, TypeError, ValueError, OSError) as exc:
-        print(f"kit: error: {exc}", file=sys.stderr)
+        print(f"kit: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
 
 
-def _kink_arg(text: str) -> str | float:
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush does not fail again."""
     try:
-        return kit.validate_kink(float(text))
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _one_line(message: str, limit: int = 500) -> str:
+    """``message`` on one line (a plugin's message may hold newlines), at most ``limit`` characters."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _kink_arg(text: str) -> str | float:
+    """``--kink``: a number t in [0, 1] when it reads as a number (so ``-0.5`` is refused as one), else a name."""
+    try:
+        t = float(text)
     except ValueError:
         return kit.validate_kink(text)
+    return kit.validate_kink(t)
 
 
 if __name__ == "__main__":  # pragma: no cover

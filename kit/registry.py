@@ -28,6 +28,7 @@ import contextlib
 import difflib
 import importlib
 import importlib.metadata as metadata
+import inspect
 import os
 import re
 import sys
@@ -553,13 +554,20 @@ _SPEC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_
 def resolve(spec: Any, **params: float) -> Activation:
     """The one way the kit turns what a user wrote into an :class:`Activation`.
 
-    Accepted: an instance, a subclass of :class:`Activation`, a registered name
-    (``"relu"``, ``"relu@dist"``), ``"package.module:Class"`` (imported, never
-    evaluated; like an entry point it may name a function that returns an
-    Activation when called with keyword parameters), or a pair ``(spec, params)``
-    such as ``("leaky_relu", {"alpha": 0.1})``.  Keyword ``params`` are applied
-    on top.  The engine, the plots, the widgets, the checks and the command line
-    all call this.
+    Accepted: an instance, a subclass of :class:`Activation`, a callable
+    object that returns an Activation when called with keyword parameters, a
+    registered name (``"relu"``, ``"relu@dist"``), ``"package.module:Class"``,
+    or a pair ``(spec, params)`` such as ``("leaky_relu", {"alpha": 0.1})``.
+    Keyword ``params`` are applied on top.  The engine, the plots, the widgets,
+    the checks and the command line all call this.
+
+    A ``"package.module:Class"`` string is text a user typed, so it is held to
+    more than an object is: the module is imported, then ``Class`` (or
+    ``Outer.Inner``, through classes only) is looked up without running any
+    descriptor or module ``__getattr__``, and it must be an Activation subclass
+    or instance.  Nothing else it names is ever called: not a function
+    (``"os:abort"``), not a factory, and no dunder attribute is followed
+    (``"os.path:join.__globals__"``).
 
     Raises
     ------
@@ -570,7 +578,9 @@ def resolve(spec: Any, **params: float) -> Activation:
     PluginError
         when the plugin cannot be imported or built (the message says why).
     TypeError
-        for unknown parameters, a class that is not an Activation, or anything else.
+        for unknown parameters, a class that is not an Activation, a
+        ``"module:Class"`` string naming anything but an Activation subclass or
+        instance, or anything else.
 
     Examples
     --------
@@ -584,6 +594,10 @@ def resolve(spec: Any, **params: float) -> Activation:
     Traceback (most recent call last):
     ...
     TypeError: kit.activation:Fixed is not a subclass of kit.Activation
+    >>> resolve("os:getcwd")
+    Traceback (most recent call last):
+    ...
+    TypeError: os:getcwd names a builtin_function_or_method, not a kit.Activation subclass or instance; nothing was called
     """
     if isinstance(spec, tuple):
         if len(spec) != 2 or not isinstance(spec[1], dict):
@@ -592,6 +606,9 @@ def resolve(spec: Any, **params: float) -> Activation:
     what = spec if isinstance(spec, str) else getattr(spec, "__qualname__", repr(spec))
     if isinstance(spec, str) and ":" in spec:
         spec = _import_spec(spec)
+        if not isinstance(spec, Activation) and not isinstance(spec, type):
+            raise TypeError(f"{what} names a {type(spec).__name__}, not a kit.Activation subclass or instance; "
+                            "nothing was called")
     if isinstance(spec, (str, Activation)):
         return get(spec, **params)
     if isinstance(spec, type):
@@ -619,21 +636,38 @@ def resolve(spec: Any, **params: float) -> Activation:
 
 
 def _import_spec(spec: str) -> Any:
-    """The object ``"package.module:Class"`` names, imported."""
+    """The object ``"package.module:Class"`` names: the module imported, the rest looked up statically.
+
+    Each part after the colon is read with :func:`inspect.getattr_static` (no
+    descriptor, property or module ``__getattr__`` runs), no part may be a
+    dunder name, and every part but the last must be a class (``Outer.Inner``).
+    """
     if not _SPEC.match(spec):
         raise ValueError(f"expected 'package.module:Class', got {spec!r}")
     mod_name, qual = spec.split(":")
+    parts = qual.split(".")
+    for part in parts:
+        if part.startswith("__") and part.endswith("__"):
+            raise ValueError(f"{spec}: {part!r} is a dunder attribute; 'package.module:Class' names a class")
 
     def find() -> Any:
-        obj: Any = importlib.import_module(mod_name)
-        for part in qual.split("."):
-            obj = getattr(obj, part)
-        return obj
+        return importlib.import_module(mod_name)
 
     try:
-        return contained(spec, "while being imported", find)
+        obj: Any = contained(spec, "while being imported", find)
     except PluginError as exc:
         cause = exc.__cause__
         if cause is None:
             raise
         raise PluginError(f"cannot import {spec}: {type(cause).__name__}: {cause}") from cause
+    where = mod_name
+    for i, part in enumerate(parts):
+        if i and not isinstance(obj, type):
+            raise TypeError(f"{spec}: {where} is a {type(obj).__name__}, not a class; "
+                            "'package.module:Class.Inner' may only go through classes")
+        try:
+            obj = inspect.getattr_static(obj, part)
+        except AttributeError:
+            raise PluginError(f"cannot import {spec}: AttributeError: {where} has no attribute {part!r}") from None
+        where = f"{where}{':' if i == 0 else '.'}{part}"
+    return obj

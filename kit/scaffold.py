@@ -13,11 +13,14 @@ Scaffolding copies the template and renames: ``my_activation`` becomes NAME,
 ``MyActivation`` the CamelCase class name, and ``pyproject.toml.template``
 ``pyproject.toml``.
 
-The template is read from the repository next to the installed ``kit``
-package, which is where an editable install (``pip install -e .``, what
-``make`` does) leaves it.  From a non-editable install, point
-``KIT_PLUGIN_TEMPLATE`` (or ``template=``) at a copy of ``plugins/template``;
-otherwise :func:`new_plugin` says so in one line.
+Where the template is found (:func:`template_dir`): ``$KIT_PLUGIN_TEMPLATE``
+if set; else ``kit/_template/`` inside the installed package, which building
+a wheel copies from ``plugins/template`` (``setup.py``, so the template has one
+copy in the repository and ``kit new-plugin`` works from ``pip install
+activation-kit``); else ``plugins/template`` next to the ``kit`` package, which
+is where an editable install (``pip install -e .``, what ``make`` does) leaves
+it.  This module is called by the ``kit new-plugin`` command and imports no
+part of the command line.
 
 Examples
 --------
@@ -34,12 +37,11 @@ from __future__ import annotations
 import keyword
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from kit.activation import NAME_PATTERN
 
-__all__ = ["TemplateNotFound", "cli", "new_plugin", "template_dir", "validate_name"]
+__all__ = ["TemplateNotFound", "new_plugin", "template_dir", "validate_name"]
 
 TEMPLATE_NAME = "my_activation"
 _SKIP = {"conftest.py", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"}
@@ -49,10 +51,20 @@ class TemplateNotFound(FileNotFoundError):
     """The plugin template is not where the kit expects it."""
 
 
-def template_dir() -> Path:
-    """The folder of the plugin template: ``$KIT_PLUGIN_TEMPLATE`` or ``plugins/template`` of the repository.
+PACKAGED_TEMPLATE = Path(__file__).resolve().parent / "_template"
+"""Where a built (non-editable) install carries the template: ``kit/_template``."""
 
-    Raises :class:`TemplateNotFound` (one line saying what to do) when there is none.
+REPOSITORY_TEMPLATE = Path(__file__).resolve().parent.parent / "plugins" / "template"
+"""Where the repository, and so an editable install, keeps it: ``plugins/template``."""
+
+
+def template_dir() -> Path:
+    """The folder of the plugin template.
+
+    ``$KIT_PLUGIN_TEMPLATE`` if it is set, else the copy packaged in
+    ``kit/_template`` (a wheel's), else the repository's ``plugins/template``
+    (an editable install's).  Raises :class:`TemplateNotFound` (one line saying
+    what to do) when there is none.
 
     Examples
     --------
@@ -60,13 +72,15 @@ def template_dir() -> Path:
     True
     """
     env = os.environ.get("KIT_PLUGIN_TEMPLATE")
-    where = Path(env) if env else Path(__file__).resolve().parent.parent / "plugins" / "template"
-    if not (where / "pyproject.toml.template").is_file():
-        raise TemplateNotFound(
-            f"plugin template not found at {where}: kit new-plugin needs activation-kit installed from its "
-            f"repository (pip install -e .) or KIT_PLUGIN_TEMPLATE set to a copy of plugins/template"
-        )
-    return where
+    candidates = [Path(env)] if env else [PACKAGED_TEMPLATE, REPOSITORY_TEMPLATE]
+    for where in candidates:
+        if (where / "pyproject.toml.template").is_file():
+            return where
+    raise TemplateNotFound(
+        f"plugin template not found at {' or '.join(map(str, candidates))}: this activation-kit was installed "
+        f"without it; reinstall it (pip install activation-kit, or pip install -e . in its repository) or set "
+        f"KIT_PLUGIN_TEMPLATE to a copy of plugins/template"
+    )
 
 
 def _skipped(rel: Path) -> bool:
@@ -125,7 +139,7 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None, *, te
     directory : path, optional
         The folder to create (default ``./NAME``).  It must not exist, or be empty.
     template : path, optional
-        A copy of ``plugins/template`` to use instead of the repository's.
+        A copy of ``plugins/template`` to use instead of the one :func:`template_dir` finds.
 
     Raises
     ------
@@ -157,40 +171,3 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None, *, te
         except UnicodeDecodeError:
             shutil.copyfile(path, target)
     return dest
-
-
-def cli(argv: list[str]) -> int:
-    """``kit new-plugin NAME [--dir DIR]``; returns the exit status (0, or 2 with one line on stderr).
-
-    Examples
-    --------
-    >>> cli(["Bad-Name"])   # one line on stderr: kit new-plugin: invalid plugin name 'Bad-Name': ...
-    2
-    """
-    from kit.cli import _Fail, _Parser  # the kit command's one-line argument errors
-
-    parser = _Parser(
-        prog="kit new-plugin",
-        description="Write a ready activation plugin (a distribution with its entry point, a module to fill in, "
-        "a README and a test that runs the conformance suite).",
-    )
-    parser.add_argument("name", help="the activation's name, e.g. soft_clip ([a-z][a-z0-9_]*)")
-    parser.add_argument("--dir", dest="directory", default=None, help="the folder to create (default: ./NAME)")
-    try:
-        args = parser.parse_args(argv)
-    except _Fail as exc:
-        print(f"kit new-plugin: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    try:
-        where = new_plugin(args.name, args.directory)
-    except (ValueError, FileExistsError, TemplateNotFound, OSError) as exc:
-        print(f"kit new-plugin: {exc}", file=sys.stderr)
-        return 2
-    package = "kit_" + args.name
-    print(f"wrote {where}\n"
-          f"  edit     {where / 'src' / package / '__init__.py'}\n"
-          f"  install  pip install -e {where}\n"
-          f"  check    kit check {args.name}   (and: pytest {where})")
-    return 0

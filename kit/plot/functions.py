@@ -54,9 +54,18 @@ def rule_label(kink: Any) -> str:
 
 
 def _check_range(lo: float, hi: float) -> tuple[float, float]:
+    """``(lo, hi)`` as floats; ``ValueError`` unless they are finite, ``lo < hi`` and ``hi - lo`` is finite too.
+
+    Examples
+    --------
+    >>> _check_range(-1e308, 1e308)
+    Traceback (most recent call last):
+    ...
+    ValueError: the plotted range needs finite lo < hi with a finite width hi - lo, got lo=-1e+308, hi=1e+308
+    """
     lo, hi = float(lo), float(hi)
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"the plotted range needs finite lo < hi, got lo={lo!r}, hi={hi!r}")
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi and math.isfinite(hi - lo)):
+        raise ValueError(f"the plotted range needs finite lo < hi with a finite width hi - lo, got lo={lo!r}, hi={hi!r}")
     return lo, hi
 
 
