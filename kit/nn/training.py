@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit._validate import integer, number
+from kit._validate import in_dtype, integer, number
 from kit.activation import SATURATION_TOL
 from kit.nn import losses as _losses
+from kit.nn import memory as _memory
 from kit.nn import optim as _optim
 from kit.nn.diagnostics import KinkCounter, Saturation, dead_units
 from kit.nn.history import History, TrainingDiverged
@@ -167,11 +168,15 @@ class Trainer:
         self.lr = number("lr", lr, lowest=0)
         if self.lr == 0:
             raise ValueError("lr must be > 0")
+        dt = net.dtype
+        in_dtype("lr", self.lr, dt, nonzero=True, hint=f"a {dt.name} network computes with lr in {dt.name}")
         self.batch_size = n if batch_size is None else min(integer("batch_size", batch_size, lowest=1), n)
         drops = _per_layer(list(dropout) if isinstance(dropout, (list, tuple)) else dropout, net.n_hidden, "dropout")
         self.dropout = [number("dropout", p, lowest=0, below=1) for p in drops]
-        self.l1 = number("l1", l1, lowest=0)
-        self.l2 = number("l2", l2, lowest=0)
+        for p in self.dropout:
+            in_dtype(f"dropout={p:g}: the scale of the kept units 1 / (1 - dropout)", 1.0 / (1.0 - p), dt, hint="choose a smaller dropout")
+        self.l1 = in_dtype("l1", number("l1", l1, lowest=0), dt)
+        self.l2 = in_dtype("l2", number("l2", l2, lowest=0), dt)
         self.saturation_tol = number("saturation_tol", saturation_tol, lowest=0)
         self.record_every = integer("record_every", record_every, lowest=1)
         if seed is not None:
@@ -182,6 +187,12 @@ class Trainer:
             raise ValueError(f"on_diverge must be 'stop' or 'raise', got {on_diverge!r}")
         self.callback = callback
         self.on_diverge = on_diverge
+        _memory.check(
+            f"training {list(net.sizes)} on {n:,} rows in batches of {self.batch_size:,} with {optimizer}",
+            _memory.training_bytes(net.sizes, net.dtype, n, self.batch_size, optimizer,
+                                   any(p > 0 for p in self.dropout), bool(self.l1 or self.l2)),
+            "use a smaller batch_size, fewer rows or a smaller network",
+        )
         preprocess = _input_map(X64, standardize, input_shift, input_scale, net.preprocess)
         self.X = net._map_and_cast(X64, preprocess)
         if not np.all(np.isfinite(self.X)):
