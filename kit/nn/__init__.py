@@ -78,6 +78,21 @@ the likely cause.  By default the history up to that point is returned with
 notebook cell just shows it); with ``on_diverge="raise"``, a
 :class:`TrainingDiverged` carrying the history is raised instead.
 
+Interrupting
+------------
+Ctrl-C (or "interrupt the kernel") during :func:`train` returns the history so
+far instead of raising: ``hist.interrupted`` and ``hist.stopped`` are True, a
+one-line note goes to stderr, and the network is left exactly as its last
+record (the step under way finishes its update first).  See :func:`train`.
+
+Limits
+------
+Everything is checked before any work: a network or training buffers larger
+than the memory available raise :class:`MemoryError` with the estimate
+(:mod:`kit.nn.memory`), and a learning rate, penalty, bias, initial weight or
+regression target beyond the network's dtype raises :class:`ValueError`
+(rounding it would give inf and ``RuntimeWarning: overflow encountered in cast``).
+
 Examples
 --------
 >>> from kit import nn

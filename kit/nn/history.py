@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,11 +53,14 @@ class History:
     widths : tuple of int
         The hidden layers' widths (to turn ``dead`` into fractions).
     stopped : bool
-        True if training stopped early (divergence, or a callback returned False).
+        True if training stopped early (divergence, an interrupt, or a callback returned False).
     message : str
         Why it stopped ("" if it did not).
     stopped_at : int or None
         The step at which it stopped.
+    interrupted : bool
+        True if :func:`~kit.nn.train` was interrupted (Ctrl-C): then ``stopped``
+        is True too, and the last record is the network as it was left.
 
     Examples
     --------
@@ -76,9 +80,32 @@ class History:
     stopped: bool = False
     message: str = ""
     stopped_at: int | None = None
+    interrupted: bool = False
 
     def __len__(self) -> int:
         return len(self.step)
+
+    def append(
+        self, step: int, loss: float, accuracy: float, dead: list[int], saturated: list[float],
+        kink_hits: list[int], grad_norm: list[float],
+    ) -> None:
+        """Add one record (the trainer's; every series gets one entry)."""
+        self.step.append(step)
+        self.loss.append(loss)
+        self.accuracy.append(accuracy)
+        self.dead.append(dead)
+        self.saturated.append(saturated)
+        self.kink_hits.append(kink_hits)
+        self.grad_norm.append(grad_norm)
+
+    def _series(self) -> tuple[list[Any], ...]:
+        return self.step, self.loss, self.accuracy, self.dead, self.saturated, self.kink_hits, self.grad_norm
+
+    def _trim(self) -> None:
+        """Drop a record that was cut short (some series one entry longer than the others)."""
+        n = min(len(s) for s in self._series())
+        for s in self._series():
+            del s[n:]
 
     @property
     def dead_fraction(self) -> list[list[float]]:

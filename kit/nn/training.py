@@ -6,6 +6,9 @@ Part of the engine; see :mod:`kit.nn` for the conventions and how divergence is 
 from __future__ import annotations
 
 import math
+import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -208,6 +211,8 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self._setup_buffers()
         self.steps_done = 0
+        self._updating = False  # True while the optimiser changes the weights (an interrupt waits)
+        self._interrupt_requested = False  # set by Ctrl-C under :func:`train`: stop after this step
         self._hits = [0] * net.n_hidden
         self._counters = [KinkCounter(a) for a in net.activations]
         self._saturation = [Saturation(a, self.saturation_tol) for a in net.activations]
@@ -272,7 +277,9 @@ class Trainer:
                 if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
                     self._diverged(self._explain_gradient(acts), self.steps_done + 1)
                     return False
+            self._updating = True  # stays True if the update is cut short: train() then knows
             self.optimizer.update(self._grads)
+            self._updating = False
         return True
 
     def _forward_backward(self) -> list[NDArray]:
@@ -392,13 +399,7 @@ class Trainer:
                               + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
                     for dW, db in zip(self._dW, self._db, strict=True)
                 ]
-        h.step.append(self.steps_done)
-        h.loss.append(loss)
-        h.accuracy.append(acc)
-        h.dead.append(dead)
-        h.saturated.append(sat)
-        h.kink_hits.append(self._hits)
-        h.grad_norm.append(norms)
+        h.append(self.steps_done, loss, acc, dead, sat, self._hits, norms)
         self._hits = [0] * net.n_hidden
         if not math.isfinite(loss) and not h.stopped:
             bad = [i for i, z in enumerate(zs) if not np.isfinite(z).all()]
@@ -424,7 +425,7 @@ class Trainer:
     def _advance(self, k: int) -> bool:
         """Run k steps with the regular records; False if stopped."""
         for _ in range(k):
-            if self.history.stopped:
+            if self.history.stopped or self._interrupt_requested:
                 return False
             if not self._one_step():
                 return False
@@ -529,14 +530,38 @@ def train(
     -------
     History
         Everything recorded; ``stopped``/``message`` say if and why training
-        stopped early (see :mod:`kit.nn`, Divergence).
+        stopped early (see :mod:`kit.nn`, Divergence).  After an interrupt
+        (Ctrl-C, "interrupt the kernel" in Jupyter) the history so far is
+        returned, not an exception: ``interrupted`` and ``stopped`` are True,
+        ``message`` says at which step, and its last record is the network
+        as it is (see Notes).
 
     Raises
     ------
     ValueError, TypeError
         A bad argument, before any work (``net`` is left as it was).
+    MemoryError
+        The network and its training buffers would not fit in the memory
+        available (see :mod:`kit.nn.memory`), before any work.
     TrainingDiverged
         Only with ``on_diverge="raise"``.
+    KeyboardInterrupt
+        Only if an interrupt could not be deferred and arrived while the
+        optimiser was updating the weights (see Notes).
+
+    Notes
+    -----
+    An interrupt never leaves the network half-trained.  In the main thread
+    (a script, a notebook) the first Ctrl-C only asks training to stop: the
+    step under way, its update included, finishes; the network is recorded
+    once more (the last record is the network as it is, so
+    ``hist.loss[-1]`` is its loss on ``X``); a one-line note goes to
+    stderr; and the history is returned.  A second Ctrl-C stops at once
+    (still never inside an update), and the history is returned the same
+    way.  A :class:`KeyboardInterrupt` raised by other code (an activation,
+    a callback) is handled the same way.  The weights are then exactly those
+    of ``hist.step[-1]`` uninterrupted steps: training a new network with
+    the same seeds for that many steps gives the same numbers.
 
     Examples
     --------
@@ -555,23 +580,78 @@ def train(
         net, X, y, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size, dropout=dropout,
         record_every=record_every, seed=seed, **options,
     )
+    try:
+        with _DeferredInterrupt(trainer):
+            _run(trainer, steps, progress)
+            if trainer._interrupt_requested:
+                raise KeyboardInterrupt
+            trainer._finish()
+    except KeyboardInterrupt:
+        if trainer._updating:  # could not be deferred (see _DeferredInterrupt) and hit an update half-way
+            raise
+        _interrupted(trainer, steps)
+    return trainer.history
+
+
+def _run(trainer: Trainer, steps: int, progress: bool) -> None:
     if not progress:
         trainer._advance(steps)
-    else:
-        from tqdm.auto import tqdm  # imported only when asked: `import kit` stays light
+        return
+    from tqdm.auto import tqdm  # imported only when asked: `import kit` stays light
 
-        chunk = max(1, steps // 100)
-        with tqdm(total=steps, desc="training", leave=False) as bar:
-            done = 0
-            while done < steps:
-                k = min(chunk, steps - done)
-                ok = trainer._advance(k)
-                done += k
-                bar.update(k)
-                if not ok:
-                    break
-    trainer._finish()
-    return trainer.history
+    chunk = max(1, steps // 100)
+    with tqdm(total=steps, desc="training", leave=False) as bar:
+        done = 0
+        while done < steps:
+            k = min(chunk, steps - done)
+            ok = trainer._advance(k)
+            done += k
+            bar.update(k)
+            if not ok:
+                break
+
+
+class _DeferredInterrupt:
+    """While :func:`train` runs in the main thread under Python's own SIGINT handler, Ctrl-C only
+    asks the trainer to stop after the step it is in (``trainer._interrupt_requested``), so the
+    weights are never left half-updated.  A second Ctrl-C raises :class:`KeyboardInterrupt` at
+    once, except during an update, which always finishes.  Elsewhere (another thread, or another
+    handler installed) nothing is changed and a :class:`KeyboardInterrupt` arrives as usual.
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.installed = False
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        tr = self.trainer
+        if tr._interrupt_requested and not tr._updating:
+            raise KeyboardInterrupt
+        tr._interrupt_requested = True
+
+    def __enter__(self) -> _DeferredInterrupt:
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handle)
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _interrupted(trainer: Trainer, steps: int) -> None:
+    """Make the history end with a record of the network as it is, marked as interrupted, and say so."""
+    h = trainer.history
+    h._trim()  # a record cut short by a second Ctrl-C
+    trainer._interrupt_requested = False
+    if not h.step or h.step[-1] != trainer.steps_done:
+        trainer._record()
+    h.stopped, h.interrupted, h.stopped_at = True, True, trainer.steps_done
+    h.message = (f"interrupted (KeyboardInterrupt) at step {trainer.steps_done} of {steps}: the history up to "
+                 f"there is returned, and the network is as its last record says")
+    print(f"kit.nn.train: {h.message}", file=sys.stderr, flush=True)
 
 
 def gradients(
