@@ -198,6 +198,7 @@ class Trainer:
         )
         preprocess = _input_map(X64, standardize, input_shift, input_scale, net.preprocess)
         self.X = net._map_and_cast(X64, preprocess)
+        self._x_max = float(np.max(np.abs(self.X), initial=0.0))  # for the divergence messages
         if not np.all(np.isfinite(self.X)):
             raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g})")
         opt_options: dict[str, Any] = {"lr": self.lr}
@@ -328,49 +329,117 @@ class Trainer:
         return acts
 
     # -- explaining a stop -------------------------------------------------------
+    # Each cause is named where it shows first, walking the forward pass layer by layer: an
+    # activation that returns inf/NaN at a finite pre-activation is the activation's fault (not the
+    # data's, nor the learning rate's); a pre-activation that overflows with finite inputs is the
+    # inputs' or initial weights' fault before training and the learning rate's (or the inputs') after;
+    # a loss that overflows with finite outputs is the targets' fault if they are what is large.
     def _layer(self, i: int) -> str:
         """``"hidden layer 2 (8→8)"`` or ``"output layer (8→1)"`` for weight layer ``i``."""
         sizes = self.net.sizes
         kind = "output layer" if i == len(sizes) - 2 else f"hidden layer {i + 1}"
         return f"{kind} ({sizes[i]}→{sizes[i + 1]})"
 
+    def _largest(self) -> str:
+        return f"largest finite value {float(np.finfo(self.net.dtype).max):.4g}"
+
+    def _inputs_large(self) -> bool:
+        """Inputs far outside a standardized range (their size then drives the first weights' gradient)."""
+        return self._x_max > 100.0
+
+    def _inputs_text(self) -> str:
+        return f"the inputs are too large (they reach {self._x_max:.3g}): scale them (standardize=True)"
+
+    def _growth_cause(self, step: int) -> str:
+        """Why values grew beyond the dtype: before training the data or the initial weights, after it the lr."""
+        if step == 0:
+            if self._inputs_large():
+                return self._inputs_text()
+            return (f"the initial weights are too large for these inputs (init={self.net.init!r}, "
+                    f"bias={self.net.bias:g}); scale the inputs (standardize=True) or choose a smaller init")
+        lr = f"the learning rate lr={self.lr:g} is likely too high"
+        if self._inputs_large():
+            return f"{self._inputs_text()}, or {lr}"
+        return f"{lr}{', or use float32' if self.net.dtype == np.float16 else ''}"
+
+    def _explain_forward(self, zs: Sequence[NDArray], acts: Sequence[NDArray], step: int) -> str | None:
+        """What first made the forward pass non-finite, or None if it is finite throughout."""
+        net = self.net
+        for i, z in enumerate(zs):
+            if not np.isfinite(z).all():
+                return (f"the pre-activations of {self._layer(i)} overflowed {net.dtype.name} ({self._largest()}): "
+                        f"{self._growth_cause(step)}")
+            if i < len(acts):
+                bad = ~np.isfinite(acts[i])
+                if bad.any():
+                    act = net.activations[i]
+                    where = ", ".join(f"{v:.6g}" for v in np.unique(z[bad])[:3].tolist())
+                    return (f"activation {act.name!r} of {self._layer(i)} returned {acts[i][bad][0]} at finite "
+                            f"pre-activation(s) z = {where} ({int(bad.sum())} value(s)): the activation is at "
+                            f"fault, not the data or the learning rate; fix its value() there, or choose "
+                            f"another activation")
+        return None
+
+    def _explain_loss(self, out: NDArray, step: int) -> str:
+        """Why the loss is not finite although every output is finite."""
+        big = float(np.max(np.abs(out))) if out.size else 0.0
+        if self.loss.name == "mse":
+            t_big = float(np.max(np.abs(self.targets))) if self.targets.size else 0.0
+            if t_big >= big and t_big > math.sqrt(float(np.finfo(self.net.dtype).max)) / 2:
+                return (f"the targets reach {t_big:.3g}, too large for {self.net.dtype.name}: their squared error "
+                        f"overflows it ({self._largest()}); scale the targets (e.g. divide y by its standard "
+                        f"deviation) or use a wider dtype")
+        return (f"the outputs of the {self._layer(len(self.net.W) - 1)} reach {big:.4g}, too large for the loss: "
+                f"{self._growth_cause(step)}")
+
     def _explain_gradient(self, acts: list[NDArray]) -> str:
         net, step = self.net, self.steps_done + 1
-        lr = f"the learning rate lr={self.lr:g} is likely too high"
         head = f"training stopped at step {step}: the gradient is not finite"
-        for i, z in enumerate(self._Z):
-            if not np.isfinite(z).all():
-                return (
-                    f"{head}: the pre-activations of {self._layer(i)} overflowed {net.dtype.name} "
-                    f"(largest finite value {np.finfo(net.dtype).max:.4g}): {lr}, or the inputs are too large"
-                )
-        for i, a in enumerate(acts):
-            if not np.isfinite(a).all():
-                act = net.activations[i]
-                return f"{head}: activation {act.name!r} of {self._layer(i)} returned inf or NaN: check the activation"
+        forward = self._explain_forward(self._Z, acts, step)
+        if forward is not None:
+            return f"{head}: {forward}"
         for i in range(len(net.W) - 2, -1, -1):
             with np.errstate(all="ignore"):
                 d = net._deriv[i](self._Z[i])
             bad = ~np.isfinite(d)
             if bad.any():
                 act = net.activations[i]
-                where = np.unique(self._Z[i][bad])[:3].tolist()
+                zb = np.unique(self._Z[i][bad])
+                where = ", ".join(f"{v:.6g}" for v in zb[:3].tolist())
+                count = int(bad.sum())
+                if self._on_kinks(act, zb):
+                    return (
+                        f"{head} in {self._layer(i)}: activation {act.name!r} has a non-finite derivative "
+                        f"({d[bad][0]}) at z = {where} for {count} pre-activation(s) "
+                        f"with kink={net.kink_rules[i]!r}: the function jumps there, and gradient descent cannot use "
+                        f"an infinite slope; choose a finite kink rule such as kink=kit.Fixed(0.0), or another activation"
+                    )
                 return (
-                    f"{head} in {self._layer(i)}: activation {act.name!r} has a non-finite derivative "
-                    f"({d[bad][0]}) at z = {', '.join(map(str, where))} for {int(bad.sum())} pre-activation(s) "
-                    f"with kink={net.kink_rules[i]!r}: the function jumps there, and gradient descent cannot use "
-                    f"an infinite slope; choose a finite kink rule such as kink=kit.Fixed(0.0), or another activation"
+                    f"{head} in {self._layer(i)}: activation {act.name!r} returned a non-finite derivative "
+                    f"({d[bad][0]}) at finite pre-activation(s) z = {where}, not at a kink ({count} value(s)): "
+                    f"the activation's derivative is at fault, not the data or the learning rate; fix its "
+                    f"derivative there, or choose another activation"
                 )
+        if not np.isfinite(self._Z[-1]).all() or not np.isfinite(self.loss.grad(self._Z[-1], self._tb)).all():
+            return f"{head}: {self._explain_loss(self._Z[-1], step)}"
+
         # the layer with the largest share of non-finite gradient entries (weights and biases)
         def share(i: int) -> float:
             bad = np.count_nonzero(~np.isfinite(self._dW[i])) + np.count_nonzero(~np.isfinite(self._db[i]))
             return float(bad) / (self._dW[i].size + self._db[i].size)
 
         worst = max(range(len(net.W)), key=share)
-        return (
-            f"{head} in {self._layer(worst)}: the gradient overflowed {net.dtype.name}: {lr}"
-            f"{', or use float32' if net.dtype == np.float16 else ''}"
-        )
+        return f"{head} in {self._layer(worst)}: the gradient overflowed {net.dtype.name}: {self._growth_cause(step)}"
+
+    @staticmethod
+    def _on_kinks(act: Any, z: NDArray) -> bool:
+        """Whether every value of ``z`` is a kink of ``act`` (compared in z's dtype)."""
+        try:
+            with np.errstate(all="ignore"):
+                pts = np.asarray(act.kinks(float(z.min()), float(z.max())), dtype=np.float64).ravel()
+                return bool(pts.size) and bool(np.isin(z, pts.astype(z.dtype)).all())
+        except (ValueError, TypeError, OverflowError, MemoryError):
+            return False
 
     def _diverged(self, message: str, step: int) -> None:
         h = self.history
@@ -382,7 +451,7 @@ class Trainer:
     def _record(self, first: bool = False) -> None:
         net, h = self.net, self.history
         with np.errstate(all="ignore"):
-            zs, _ = net._forward_all(self.X)
+            zs, acts = net._forward_all(self.X)
             out = zs[-1]
             loss = self.loss.value(out, self.targets)
             acc = float(np.mean(self.loss.correct(out, self.targets))) if self.loss.classification else math.nan
@@ -402,25 +471,14 @@ class Trainer:
         h.append(self.steps_done, loss, acc, dead, sat, self._hits, norms)
         self._hits = [0] * net.n_hidden
         if not math.isfinite(loss) and not h.stopped:
-            bad = [i for i, z in enumerate(zs) if not np.isfinite(z).all()]
-            if bad:
-                where = f": the pre-activations of {self._layer(bad[0])} are not finite"
-            else:
-                big = float(np.max(np.abs(out)))
-                where = f": the outputs of the {self._layer(len(zs) - 1)} reach {big:.4g}, too large for the loss"
+            with np.errstate(all="ignore"):
+                step = 0 if first else self.steps_done
+                where = self._explain_forward(zs, acts, step) or self._explain_loss(out, step)
             if first:
-                self._diverged(
-                    f"the loss of the initial network is {loss}{where} before any training: the inputs or "
-                    f"targets are too large for {net.dtype.name} (largest finite value {np.finfo(net.dtype).max:.4g}); "
-                    f"scale them (standardize=True) or use a wider dtype",
-                    0,
-                )
+                self._diverged(f"the loss of the initial network is {loss} before any training: {where}", 0)
                 return
-            self._diverged(
-                f"training stopped at step {self.steps_done}: the training loss is {loss}{where}: the learning "
-                f"rate lr={self.lr:g} is likely too high (or the activation overflows)",
-                self.steps_done,
-            )
+            self._diverged(f"training stopped at step {self.steps_done}: the training loss is {loss}: {where}",
+                           self.steps_done)
 
     def _advance(self, k: int) -> bool:
         """Run k steps with the regular records; False if stopped."""
