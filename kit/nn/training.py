@@ -116,6 +116,11 @@ class Trainer:
         ``callback(trainer)`` after each record; returning ``False`` stops.
     on_diverge : {"stop", "raise"}
         Return the history with ``stopped=True``, or raise :class:`TrainingDiverged`.
+    max_records : int or None
+        None: the history keeps every record.  An int >= 4: at most that many,
+        the newest half all and the older ones thinned evenly (see
+        :class:`History`), so that a run without an end (an app) keeps a
+        bounded history; ``history.at(step)`` looks a step up.
 
     Examples
     --------
@@ -151,6 +156,7 @@ class Trainer:
         seed: int | None = 0,
         callback: Callable[[Trainer], Any] | None = None,
         on_diverge: str = "stop",
+        max_records: int | None = None,
     ) -> None:
         # every check comes before anything is changed: a bad argument leaves `net` as it was
         if not isinstance(net, MLP):
@@ -182,6 +188,7 @@ class Trainer:
         self.l2 = in_dtype("l2", number("l2", l2, lowest=0), dt)
         self.saturation_tol = number("saturation_tol", saturation_tol, lowest=0)
         self.record_every = integer("record_every", record_every, lowest=1)
+        self.max_records = None if max_records is None else integer("max_records", max_records, lowest=4)
         if seed is not None:
             integer("seed", seed, lowest=0)
         if callback is not None and not callable(callback):
@@ -217,7 +224,7 @@ class Trainer:
         self._hits = [0] * net.n_hidden
         self._counters = [KinkCounter(a) for a in net.activations]
         self._saturation = [Saturation(a, self.saturation_tol) for a in net.activations]
-        self.history = History(widths=net.sizes[1:-1])
+        self.history = History(widths=net.sizes[1:-1], max_records=self.max_records)
         self._record(first=True)
 
     # -- buffers -----------------------------------------------------------------
@@ -582,7 +589,7 @@ def train(
     **options
         The other :class:`Trainer` arguments: ``l1``, ``l2``, ``momentum``,
         ``betas``, ``eps``, ``standardize``, ``input_shift``, ``input_scale``,
-        ``saturation_tol``, ``callback``, ``on_diverge``.
+        ``saturation_tol``, ``callback``, ``on_diverge``, ``max_records``.
 
     Returns
     -------
