@@ -355,10 +355,10 @@ class MLP:
         self, arr: NDArray, preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None
     ) -> NDArray:
         """``arr * a + c`` for ``preprocess = (a, c)`` (float64), cast to the network's dtype, C-contiguous."""
-        if preprocess is not None:
-            a, c = preprocess
-            arr = arr * a + c
-        with np.errstate(over="ignore"):  # values beyond the dtype's range become inf: the callers check
+        with np.errstate(over="ignore", invalid="ignore"):  # values beyond the range become inf: the callers check
+            if preprocess is not None:
+                a, c = preprocess
+                arr = arr * a + c
             return np.ascontiguousarray(arr, dtype=self.dtype)
 
     def _forward_all(self, Xp: NDArray) -> tuple[list[NDArray], list[NDArray]]:

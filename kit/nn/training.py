@@ -207,7 +207,10 @@ class Trainer:
         self.X = net._map_and_cast(X64, preprocess)
         self._x_max = float(np.max(np.abs(self.X), initial=0.0))  # for the divergence messages
         if not np.all(np.isfinite(self.X)):
-            raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g})")
+            mapped = "" if preprocess is None else f", mapped to x * {np.abs(preprocess[0]).max():.3g} + c"
+            raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g}"
+                             f"{mapped}; largest finite value {float(np.finfo(net.dtype).max):.3g}): scale the "
+                             f"inputs (standardize=True) or lower input_scale/input_shift")
         opt_options: dict[str, Any] = {"lr": self.lr}
         if optimizer == "momentum":
             opt_options["momentum"] = momentum

@@ -114,3 +114,12 @@ def test_network_settings_beyond_the_dtype_are_refused(quiet):
 def test_values_within_the_dtype_still_train(quiet):
     hist = nn.train(nn.MLP([2, 3, 1], dtype="float16", seed=0), X2, Y01, lr=6e4, steps=1, loss="mse")
     assert len(hist) == 2  # accepted (whatever it does next)
+
+
+def test_an_input_map_beyond_the_dtype_is_refused_quietly(quiet):
+    X = np.full((10, 2), 1e10)
+    with pytest.raises(ValueError, match=r"X overflows float32 after the input map .* mapped to x \* 1e\+300"):
+        nn.train(nn.MLP([2, 3, 1]), X, Y01, steps=2, input_scale=1e300)
+    net = nn.MLP([2, 3, 1], dtype="float64", seed=0)
+    net.preprocess = (np.full(2, 1e300), np.zeros(2))
+    assert not np.isfinite(net.forward(X)).all()  # forward: inf, as documented, without a warning
