@@ -159,7 +159,8 @@ class History:
 
     def _thin(self) -> None:
         """Keep at most ``max_records``: the newest half all, the older ones every ``stride``-th."""
-        recent = (self.max_records or 0) // 2
+        cap = self.max_records or 0
+        recent = cap // 2
         old = len(self.step) - recent - 1  # the record that just left the recent window
         if old < 0:
             return
@@ -167,7 +168,7 @@ class History:
             self._drop(old)
         self._aged += 1
         k = len(self.step) - recent  # the older records
-        if k > self.max_records - recent:  # full: every other older one goes (the first stays)
+        if k > cap - recent:  # full: every other older one goes (the first stays)
             hits = self.kink_hits
             for j in range(1, k, 2):
                 hits[j + 1] = [a + b for a, b in zip(hits[j], hits[j + 1], strict=True)]

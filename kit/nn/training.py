@@ -535,12 +535,35 @@ class Trainer:
         History
             ``self.history``, updated in place.  Once training has stopped (see
             ``history.stopped``) this does nothing more.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            On Ctrl-C, after the step under way has finished its update (as
+            in :func:`train`) and the network has been recorded: the last
+            record is the network as it is, and :meth:`step` can go on later.
         """
         k = integer("k", k, lowest=0)
-        self._advance(k)
+        try:
+            with _DeferredInterrupt(self):
+                self._advance(k)
+                if self._interrupt_requested:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if not self._updating:  # the network is as after `steps_done` steps: say so in the history
+                self._settle()
+            raise
         if record:
             self._finish()
         return self.history
+
+    def _settle(self) -> None:
+        """After an interrupt: drop a half-made record and record the network as it is (no callback)."""
+        h = self.history
+        h._trim()
+        self._interrupt_requested = False
+        if not h.step or h.step[-1] != self.steps_done:
+            self._record()
 
     @property
     def gradients(self) -> list[tuple[NDArray, NDArray]]:
@@ -712,10 +735,7 @@ class _DeferredInterrupt:
 def _interrupted(trainer: Trainer, steps: int) -> None:
     """Make the history end with a record of the network as it is, marked as interrupted, and say so."""
     h = trainer.history
-    h._trim()  # a record cut short by a second Ctrl-C
-    trainer._interrupt_requested = False
-    if not h.step or h.step[-1] != trainer.steps_done:
-        trainer._record()
+    trainer._settle()
     h.stopped, h.interrupted, h.stopped_at = True, True, trainer.steps_done
     h.message = (f"interrupted (KeyboardInterrupt) at step {trainer.steps_done} of {steps}: the history up to "
                  f"there is returned, and the network is as its last record says")

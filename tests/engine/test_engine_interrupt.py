@@ -118,3 +118,19 @@ def test_an_uninterrupted_run_is_not_marked():
     hist = nn.train(nn.MLP([2, 8, 1], seed=0), X, y, loss="bce", steps=20)
     assert not hist.interrupted and not hist.stopped
     assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
+def test_a_stepping_trainer_reraises_after_recording_the_network_and_can_go_on():
+    X, y = datasets.make("xor", n=64, noise=0.1, seed=0)
+    InterruptsOnce.calls = 0
+    tr = nn.Trainer(nn.MLP([2, 8, 1], activation=InterruptsOnce(), dtype="float64", seed=0), X, y, loss="bce",
+                    record_every=100)
+    with pytest.raises(KeyboardInterrupt):
+        tr.step(50)
+    h = tr.history
+    assert 0 < tr.steps_done < 50 and h.step == [0, tr.steps_done] and not h.stopped and not h.interrupted
+    loss = nn.losses.get("bce")
+    assert float(loss.value(tr.net.forward(X), loss.targets(y, 1, tr.net.dtype))) == h.loss[-1]
+    done = tr.steps_done
+    tr.step(5)
+    assert tr.steps_done == done + 5 and h.step[-1] == done + 5
