@@ -13,8 +13,9 @@ What is available is read, in this order of preference:
 * Linux: ``MemAvailable`` in ``/proc/meminfo``, lowered to the room left
   under the cgroup's memory limit (``/sys/fs/cgroup/memory.max`` minus
   ``memory.current``, or cgroup v1's ``memory.limit_in_bytes`` minus
-  ``memory.usage_in_bytes``) where one is set, as in a container or a
-  JupyterHub server with a memory limit;
+  ``memory.usage_in_bytes``, the inactive file cache of ``memory.stat``
+  counted as free) where one is set, as in a container or a JupyterHub
+  server with a memory limit;
 * elsewhere: the physical memory (``os.sysconf``), a bound no allocation can
   exceed and still fit;
 * if neither can be read, nothing is compared (the estimate is still made).
@@ -107,6 +108,19 @@ def _read_int(path: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _stat(path: str, key: str) -> int:
+    """The value of ``key`` in a cgroup ``memory.stat`` file, 0 if absent."""
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                name, _, value = line.partition(" ")
+                if name == key and value.strip().isdigit():
+                    return int(value)
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 0
+
+
 def available() -> tuple[int, str] | None:
     """Bytes that can be allocated now and where that number comes from, or None if unknown.
 
@@ -125,12 +139,17 @@ def available() -> tuple[int, str] | None:
                     break
     except (OSError, ValueError, IndexError):
         pass
-    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+    for limit_file, usage_file, stat_file, key in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory.stat", "inactive_file"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+         "/sys/fs/cgroup/memory/memory.stat", "total_inactive_file"),
+    ):
         limit, usage = _read_int(limit_file), _read_int(usage_file)
         if limit is not None and usage is not None and limit < 2**60:  # "max" or a huge number: no limit
-            found.append((max(0, limit - usage), f"the memory limit in {limit_file}"))
+            # the usage counts the file cache too; its inactive part is given back on demand (the
+            # "working set" container runtimes compare with the limit)
+            used = max(0, usage - _stat(stat_file, key))
+            found.append((max(0, limit - used), f"the memory limit in {limit_file}"))
             break
     if not found:
         try:

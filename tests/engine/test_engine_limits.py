@@ -123,3 +123,24 @@ def test_an_input_map_beyond_the_dtype_is_refused_quietly(quiet):
     net = nn.MLP([2, 3, 1], dtype="float64", seed=0)
     net.preprocess = (np.full(2, 1e300), np.zeros(2))
     assert not np.isfinite(net.forward(X)).all()  # forward: inf, as documented, without a warning
+
+
+def test_a_cgroup_limit_lowers_what_is_available_and_its_file_cache_counts_as_free(monkeypatch, tmp_path):
+    files = {"/proc/meminfo": "MemTotal: 100000000 kB\nMemAvailable: 90000000 kB\n",
+             "/sys/fs/cgroup/memory.max": "2000000000\n", "/sys/fs/cgroup/memory.current": "1900000000\n",
+             "/sys/fs/cgroup/memory.stat": "anon 400000000\ninactive_file 1000000000\n"}
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if path in files:
+            target = tmp_path / path.strip("/").replace("/", "_")
+            target.write_text(files[path])
+            return real_open(target, *args, **kwargs)
+        if str(path).startswith(("/proc/", "/sys/")):
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    assert memory.available() == (1_100_000_000, "the memory limit in /sys/fs/cgroup/memory.max")
+    files["/sys/fs/cgroup/memory.max"] = "max\n"  # no limit: MemAvailable
+    assert memory.available() == (90_000_000 * 1024, "MemAvailable in /proc/meminfo")
