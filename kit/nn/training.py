@@ -182,8 +182,9 @@ class Trainer:
         self.batch_size = n if batch_size is None else min(integer("batch_size", batch_size, lowest=1), n)
         drops = _per_layer(list(dropout) if isinstance(dropout, (list, tuple)) else dropout, net.n_hidden, "dropout")
         self.dropout = [number("dropout", p, lowest=0, below=1) for p in drops]
-        for p in self.dropout:
-            in_dtype(f"dropout={p:g}: the scale of the kept units 1 / (1 - dropout)", 1.0 / (1.0 - p), dt, hint="choose a smaller dropout")
+        for p in self.dropout:  # the kept units are scaled by 1 / (1 - p), in the network's dtype
+            in_dtype(f"dropout={p:g}: the scale of the kept units 1 / (1 - dropout)", 1.0 / (1.0 - p), dt,
+                     hint="choose a smaller dropout")
         self.l1 = in_dtype("l1", number("l1", l1, lowest=0), dt)
         self.l2 = in_dtype("l2", number("l2", l2, lowest=0), dt)
         self.saturation_tol = number("saturation_tol", saturation_tol, lowest=0)
@@ -652,7 +653,11 @@ def train(
     way.  A :class:`KeyboardInterrupt` raised by other code (an activation,
     a callback) is handled the same way.  The weights are then exactly those
     of ``hist.step[-1]`` uninterrupted steps: training a new network with
-    the same seeds for that many steps gives the same numbers.
+    the same seeds for that many steps gives the same weights (and, after
+    a first Ctrl-C, the same records; a step cut short by other code may
+    have counted some kink hits already).  If an interrupt comes when the
+    interrupted run was already stopping (divergence, a callback), that
+    stop's message is kept and ``interrupted`` is True as well.
 
     Examples
     --------
@@ -674,7 +679,7 @@ def train(
     try:
         with _DeferredInterrupt(trainer):
             _run(trainer, steps, progress)
-            if trainer._interrupt_requested:
+            if trainer._interrupt_requested and not trainer.history.stopped:
                 raise KeyboardInterrupt
             trainer._finish()
     except KeyboardInterrupt:
@@ -736,7 +741,10 @@ def _interrupted(trainer: Trainer, steps: int) -> None:
     """Make the history end with a record of the network as it is, marked as interrupted, and say so."""
     h = trainer.history
     trainer._settle()
-    h.stopped, h.interrupted, h.stopped_at = True, True, trainer.steps_done
+    h.interrupted = True
+    if h.stopped:  # it was stopping anyway (divergence, a callback): that message says more
+        return
+    h.stopped, h.stopped_at = True, trainer.steps_done
     h.message = (f"interrupted (KeyboardInterrupt) at step {trainer.steps_done} of {steps}: the history up to "
                  f"there is returned, and the network is as its last record says")
     print(f"kit.nn.train: {h.message}", file=sys.stderr, flush=True)

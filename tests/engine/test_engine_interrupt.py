@@ -134,3 +134,15 @@ def test_a_stepping_trainer_reraises_after_recording_the_network_and_can_go_on()
     done = tr.steps_done
     tr.step(5)
     assert tr.steps_done == done + 5 and h.step[-1] == done + 5
+
+
+def test_a_callback_raising_keyboard_interrupt_returns_the_history(capsys):
+    X, y = datasets.make("xor", n=64, noise=0.1, seed=0)
+
+    def callback(trainer):
+        if trainer.steps_done == 30:
+            raise KeyboardInterrupt
+
+    hist = nn.train(nn.MLP([2, 8, 1], seed=0), X, y, loss="bce", steps=100, record_every=10, callback=callback)
+    assert hist.interrupted and hist.step == [0, 10, 20, 30] and hist.stopped_at == 30
+    assert capsys.readouterr().err.startswith("kit.nn.train: interrupted (KeyboardInterrupt) at step 30 of 100")
