@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -60,7 +61,11 @@ def test_sigint_during_train_returns_the_history_and_a_consistent_network(tmp_pa
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=tmp_path)
     try:
-        assert proc.stdout.readline().strip() == "READY"
+        ready, _, _ = select.select([proc.stdout], [], [], 300)  # a safety net, not a measurement
+        line = proc.stdout.readline() if ready else ""
+        if line.strip() != "READY":
+            proc.kill()
+            pytest.fail(f"the training script did not start: {line!r} {proc.communicate()[1]}")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=300)  # a safety net, not a measurement
     finally:
