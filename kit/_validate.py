@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["choice", "integer", "integers", "is_number", "number", "numbers_list"]
+__all__ = ["choice", "in_dtype", "integer", "integers", "is_number", "number", "numbers_list"]
 
 T = TypeVar("T")
 
@@ -114,6 +114,49 @@ def number(
     if not ok:
         raise ValueError(f"{name} must be {what}, got {value!r}")
     return v
+
+
+def in_dtype(name: str, value: float, dtype: Any, *, nonzero: bool = False, hint: str = "") -> float:
+    """``value`` if the floating ``dtype`` holds it (finite, and non-zero if asked), else ``ValueError``.
+
+    Rounding a number beyond a dtype's range to it gives inf (and numpy's
+    ``RuntimeWarning: overflow encountered in cast``); this refuses it first,
+    naming the argument, the dtype and its largest finite value.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in the message.
+    value : float
+        An already checked finite number.
+    dtype : numpy dtype or str
+        ``"float16"``, ``"float32"`` or ``"float64"``.
+    nonzero : bool
+        Also refuse a non-zero value that rounds to 0 in ``dtype``.
+    hint : str
+        Appended to the message (what to do instead).
+
+    Examples
+    --------
+    >>> in_dtype("lr", 0.5, "float16")
+    0.5
+    >>> in_dtype("lr", 1e5, "float16")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr=1e+05 is beyond float16 (largest finite value 6.55e+04)
+    """
+    dt = np.dtype(dtype)
+    info = np.finfo(dt)
+    tail = f"; {hint}" if hint else ""
+    if abs(value) > float(info.max):
+        raise ValueError(f"{name}={value:.3g} is beyond {dt.name} (largest finite value {float(info.max):.3g}){tail}")
+    if nonzero and value != 0:
+        with np.errstate(under="ignore"):
+            rounded = np.asarray(value, dtype=np.float64).astype(dt)
+        if rounded == 0:
+            raise ValueError(f"{name}={value:.3g} rounds to 0 in {dt.name} (smallest positive value "
+                             f"{float(info.smallest_subnormal):.3g}){tail}")
+    return value
 
 
 def integer(name: str, value: Any, *, lowest: int | None = None, highest: int | None = None) -> int:

@@ -73,10 +73,30 @@ Divergence
 ----------
 If a gradient is not finite (before the weights are updated) or the training
 loss is inf/NaN, training stops with a message naming the step, the layer and
-the likely cause.  By default the history up to that point is returned with
+the likely cause, found by walking the forward pass layer by layer: an
+activation that returns inf/NaN (or a non-finite derivative) at a finite
+pre-activation is named as the fault, not the data; a pre-activation that
+overflows points at the inputs or initial weights before training and at the
+learning rate (or huge inputs) after it; a squared error that overflows with
+finite outputs points at the targets when they are what is large.  By default the history up to that point is returned with
 ``hist.stopped = True`` and ``hist.message`` set (no warning, no exception, so a
 notebook cell just shows it); with ``on_diverge="raise"``, a
 :class:`TrainingDiverged` carrying the history is raised instead.
+
+Interrupting
+------------
+Ctrl-C (or "interrupt the kernel") during :func:`train` returns the history so
+far instead of raising: ``hist.interrupted`` and ``hist.stopped`` are True, a
+one-line note goes to stderr, and the network is left exactly as its last
+record (the step under way finishes its update first).  See :func:`train`.
+
+Limits
+------
+Everything is checked before any work: a network or training buffers larger
+than the memory available raise :class:`MemoryError` with the estimate
+(:mod:`kit.nn.memory`), and a learning rate, penalty, bias, initial weight or
+regression target beyond the network's dtype raises :class:`ValueError`
+(rounding it would give inf and ``RuntimeWarning: overflow encountered in cast``).
 
 Examples
 --------

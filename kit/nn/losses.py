@@ -128,6 +128,14 @@ class MSE(Loss):
             )
         if not np.all(np.isfinite(y)):
             raise ValueError("mse: targets contain NaN or inf")
+        if y.size:
+            big = float(np.max(np.abs(y)))
+            top = float(np.finfo(dtype).max)
+            if big > top:
+                raise ValueError(
+                    f"mse: targets reach {big:.3g}, beyond {np.dtype(dtype).name} (largest finite value {top:.3g}): "
+                    f"scale them (e.g. divide y by its standard deviation) or use a wider dtype"
+                )
         return np.ascontiguousarray(y, dtype=dtype)
 
     def per_sample(self, out: NDArray, t: NDArray) -> NDArray:

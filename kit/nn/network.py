@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit._validate import integer, number
+from kit._validate import in_dtype, integer, number
 from kit.activation import Activation
 from kit.nn import init as _init
 from kit.nn import losses as _losses
+from kit.nn import memory as _memory
 from kit.registry import resolve
 
 __all__ = ["ACCUMULATE", "DTYPES", "MLP", "ROUNDING", "ROUNDINGS"]
@@ -191,7 +192,10 @@ class MLP:
         self.accumulate: str | None = _accumulate(accumulate, self.dtype)
         init_name, _ = _init.parse(init)
         self.init = init
-        self.bias = number("bias", bias)
+        self.bias = in_dtype("bias", number("bias", bias), self.dtype)
+        count = _memory.parameters_bytes(self.sizes, self.dtype) // self.dtype.itemsize
+        _memory.check(f"MLP({list(self.sizes)}) in {self.dtype.name} ({count:,} parameters)",
+                      _memory.network_bytes(self.sizes, self.dtype), "use fewer or narrower layers")
         if seed is not None:
             integer("seed", seed, lowest=0)
         self.seed = seed
@@ -207,8 +211,13 @@ class MLP:
             W, b = _init.draw(init, fan_in, fan_out, rng, bias=0.0 if last else self.bias)
             if last and init_name == "rai":  # the output layer is linear: no dying to prevent there
                 b[:] = 0.0
-            self.W.append(W.astype(self.dtype))
-            self.b.append(b.astype(self.dtype))
+            with np.errstate(over="ignore"):
+                W, b = W.astype(self.dtype), b.astype(self.dtype)
+            if not (np.isfinite(W).all() and np.isfinite(b).all()):
+                raise ValueError(f"init={init!r}: the initial weights of layer {i + 1} are beyond {self.dtype.name} "
+                                 f"(largest finite value {float(np.finfo(self.dtype).max):.3g}); choose a smaller scale")
+            self.W.append(W)
+            self.b.append(b)
         self.preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         """``(a, c)``: inputs are mapped to ``x * a + c`` (float64) before the cast, or None."""
 
@@ -346,10 +355,10 @@ class MLP:
         self, arr: NDArray, preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None
     ) -> NDArray:
         """``arr * a + c`` for ``preprocess = (a, c)`` (float64), cast to the network's dtype, C-contiguous."""
-        if preprocess is not None:
-            a, c = preprocess
-            arr = arr * a + c
-        with np.errstate(over="ignore"):  # values beyond the dtype's range become inf: the callers check
+        with np.errstate(over="ignore", invalid="ignore"):  # values beyond the range become inf: the callers check
+            if preprocess is not None:
+                a, c = preprocess
+                arr = arr * a + c
             return np.ascontiguousarray(arr, dtype=self.dtype)
 
     def _forward_all(self, Xp: NDArray) -> tuple[list[NDArray], list[NDArray]]:

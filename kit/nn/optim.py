@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kit._validate import number
+from kit._validate import in_dtype, number
 
 __all__ = ["SGD", "Adam", "Momentum", "Optimizer", "get", "names"]
 
@@ -65,6 +65,8 @@ class Optimizer:
     def __init__(self, params: Sequence[NDArray], lr: float) -> None:
         self.params = list(params)
         self.lr = number("lr", lr, above=0)
+        for dt in sorted({p.dtype.name for p in self.params}):
+            in_dtype("lr", self.lr, dt, nonzero=True)
         self._lr = [np.asarray(self.lr, dtype=p.dtype) for p in self.params]
         self.t = 0
 
@@ -161,6 +163,11 @@ class Adam(Optimizer):
         self.eps = number("eps", (1e-4 if half else 1e-8) if eps is None else eps, above=0)
         if half and np.float16(self.eps) == 0:
             raise ValueError(f"eps={self.eps:g} rounds to 0 in float16 (then 0/0 gives NaN); use eps >= 6e-8, e.g. 1e-4")
+        for name in sorted({p.dtype.name for p in self.params}):
+            in_dtype("eps", self.eps, name, nonzero=True)
+            # the first step multiplies by lr / (1 - beta1), the largest factor of the run
+            in_dtype("Adam's first step lr / (1 - beta1)", self.lr / (1.0 - self.betas[0]), name,
+                     hint="lower lr")
         dt = [p.dtype for p in self.params]
         self._b1 = [np.asarray(self.betas[0], dtype=d) for d in dt]
         self._b2 = [np.asarray(self.betas[1], dtype=d) for d in dt]

@@ -6,15 +6,19 @@ Part of the engine; see :mod:`kit.nn` for the conventions and how divergence is 
 from __future__ import annotations
 
 import math
+import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kit._validate import integer, number
+from kit._validate import in_dtype, integer, number
 from kit.activation import SATURATION_TOL
 from kit.nn import losses as _losses
+from kit.nn import memory as _memory
 from kit.nn import optim as _optim
 from kit.nn.diagnostics import KinkCounter, Saturation, dead_units
 from kit.nn.history import History, TrainingDiverged
@@ -112,6 +116,11 @@ class Trainer:
         ``callback(trainer)`` after each record; returning ``False`` stops.
     on_diverge : {"stop", "raise"}
         Return the history with ``stopped=True``, or raise :class:`TrainingDiverged`.
+    max_records : int or None
+        None: the history keeps every record.  An int >= 4: at most that many,
+        the newest half all and the older ones thinned evenly (see
+        :class:`History`), so that a run without an end (an app) keeps a
+        bounded history; ``history.at(step)`` looks a step up.
 
     Examples
     --------
@@ -147,6 +156,7 @@ class Trainer:
         seed: int | None = 0,
         callback: Callable[[Trainer], Any] | None = None,
         on_diverge: str = "stop",
+        max_records: int | None = None,
     ) -> None:
         # every check comes before anything is changed: a bad argument leaves `net` as it was
         if not isinstance(net, MLP):
@@ -167,13 +177,19 @@ class Trainer:
         self.lr = number("lr", lr, lowest=0)
         if self.lr == 0:
             raise ValueError("lr must be > 0")
+        dt = net.dtype
+        in_dtype("lr", self.lr, dt, nonzero=True, hint=f"a {dt.name} network computes with lr in {dt.name}")
         self.batch_size = n if batch_size is None else min(integer("batch_size", batch_size, lowest=1), n)
         drops = _per_layer(list(dropout) if isinstance(dropout, (list, tuple)) else dropout, net.n_hidden, "dropout")
         self.dropout = [number("dropout", p, lowest=0, below=1) for p in drops]
-        self.l1 = number("l1", l1, lowest=0)
-        self.l2 = number("l2", l2, lowest=0)
+        for p in self.dropout:  # the kept units are scaled by 1 / (1 - p), in the network's dtype
+            in_dtype(f"dropout={p:g}: the scale of the kept units 1 / (1 - dropout)", 1.0 / (1.0 - p), dt,
+                     hint="choose a smaller dropout")
+        self.l1 = in_dtype("l1", number("l1", l1, lowest=0), dt)
+        self.l2 = in_dtype("l2", number("l2", l2, lowest=0), dt)
         self.saturation_tol = number("saturation_tol", saturation_tol, lowest=0)
         self.record_every = integer("record_every", record_every, lowest=1)
+        self.max_records = None if max_records is None else integer("max_records", max_records, lowest=4)
         if seed is not None:
             integer("seed", seed, lowest=0)
         if callback is not None and not callable(callback):
@@ -182,10 +198,20 @@ class Trainer:
             raise ValueError(f"on_diverge must be 'stop' or 'raise', got {on_diverge!r}")
         self.callback = callback
         self.on_diverge = on_diverge
+        _memory.check(
+            f"training {list(net.sizes)} on {n:,} rows in batches of {self.batch_size:,} with {optimizer}",
+            _memory.training_bytes(net.sizes, net.dtype, n, self.batch_size, optimizer,
+                                   any(p > 0 for p in self.dropout), bool(self.l1 or self.l2)),
+            "use a smaller batch_size, fewer rows or a smaller network",
+        )
         preprocess = _input_map(X64, standardize, input_shift, input_scale, net.preprocess)
         self.X = net._map_and_cast(X64, preprocess)
+        self._x_max = float(np.max(np.abs(self.X), initial=0.0))  # for the divergence messages
         if not np.all(np.isfinite(self.X)):
-            raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g})")
+            mapped = "" if preprocess is None else f", mapped to x * {np.abs(preprocess[0]).max():.3g} + c"
+            raise ValueError(f"X overflows {net.dtype.name} after the input map (largest |x| {np.abs(X64).max():.3g}"
+                             f"{mapped}; largest finite value {float(np.finfo(net.dtype).max):.3g}): scale the "
+                             f"inputs (standardize=True) or lower input_scale/input_shift")
         opt_options: dict[str, Any] = {"lr": self.lr}
         if optimizer == "momentum":
             opt_options["momentum"] = momentum
@@ -197,10 +223,12 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self._setup_buffers()
         self.steps_done = 0
+        self._updating = False  # True while the optimiser changes the weights (an interrupt waits)
+        self._interrupt_requested = False  # set by Ctrl-C under :func:`train`: stop after this step
         self._hits = [0] * net.n_hidden
         self._counters = [KinkCounter(a) for a in net.activations]
         self._saturation = [Saturation(a, self.saturation_tol) for a in net.activations]
-        self.history = History(widths=net.sizes[1:-1])
+        self.history = History(widths=net.sizes[1:-1], max_records=self.max_records)
         self._record(first=True)
 
     # -- buffers -----------------------------------------------------------------
@@ -261,7 +289,9 @@ class Trainer:
                 if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
                     self._diverged(self._explain_gradient(acts), self.steps_done + 1)
                     return False
+            self._updating = True  # stays True if the update is cut short: train() then knows
             self.optimizer.update(self._grads)
+            self._updating = False
         return True
 
     def _forward_backward(self) -> list[NDArray]:
@@ -310,49 +340,117 @@ class Trainer:
         return acts
 
     # -- explaining a stop -------------------------------------------------------
+    # Each cause is named where it shows first, walking the forward pass layer by layer: an
+    # activation that returns inf/NaN at a finite pre-activation is the activation's fault (not the
+    # data's, nor the learning rate's); a pre-activation that overflows with finite inputs is the
+    # inputs' or initial weights' fault before training and the learning rate's (or the inputs') after;
+    # a loss that overflows with finite outputs is the targets' fault if they are what is large.
     def _layer(self, i: int) -> str:
         """``"hidden layer 2 (8→8)"`` or ``"output layer (8→1)"`` for weight layer ``i``."""
         sizes = self.net.sizes
         kind = "output layer" if i == len(sizes) - 2 else f"hidden layer {i + 1}"
         return f"{kind} ({sizes[i]}→{sizes[i + 1]})"
 
+    def _largest(self) -> str:
+        return f"largest finite value {float(np.finfo(self.net.dtype).max):.4g}"
+
+    def _inputs_large(self) -> bool:
+        """Inputs far outside a standardized range (their size then drives the first weights' gradient)."""
+        return self._x_max > 100.0
+
+    def _inputs_text(self) -> str:
+        return f"the inputs are too large (they reach {self._x_max:.3g}): scale them (standardize=True)"
+
+    def _growth_cause(self, step: int) -> str:
+        """Why values grew beyond the dtype: before training the data or the initial weights, after it the lr."""
+        if step == 0:
+            if self._inputs_large():
+                return self._inputs_text()
+            return (f"the initial weights are too large for these inputs (init={self.net.init!r}, "
+                    f"bias={self.net.bias:g}); scale the inputs (standardize=True) or choose a smaller init")
+        lr = f"the learning rate lr={self.lr:g} is likely too high"
+        if self._inputs_large():
+            return f"{self._inputs_text()}, or {lr}"
+        return f"{lr}{', or use float32' if self.net.dtype == np.float16 else ''}"
+
+    def _explain_forward(self, zs: Sequence[NDArray], acts: Sequence[NDArray], step: int) -> str | None:
+        """What first made the forward pass non-finite, or None if it is finite throughout."""
+        net = self.net
+        for i, z in enumerate(zs):
+            if not np.isfinite(z).all():
+                return (f"the pre-activations of {self._layer(i)} overflowed {net.dtype.name} ({self._largest()}): "
+                        f"{self._growth_cause(step)}")
+            if i < len(acts):
+                bad = ~np.isfinite(acts[i])
+                if bad.any():
+                    act = net.activations[i]
+                    where = ", ".join(f"{v:.6g}" for v in np.unique(z[bad])[:3].tolist())
+                    return (f"activation {act.name!r} of {self._layer(i)} returned {acts[i][bad][0]} at finite "
+                            f"pre-activation(s) z = {where} ({int(bad.sum())} value(s)): the activation is at "
+                            f"fault, not the data or the learning rate; fix its value() there, or choose "
+                            f"another activation")
+        return None
+
+    def _explain_loss(self, out: NDArray, step: int) -> str:
+        """Why the loss is not finite although every output is finite."""
+        big = float(np.max(np.abs(out))) if out.size else 0.0
+        if self.loss.name == "mse":
+            t_big = float(np.max(np.abs(self.targets))) if self.targets.size else 0.0
+            if t_big >= big and t_big > math.sqrt(float(np.finfo(self.net.dtype).max)) / 2:
+                return (f"the targets reach {t_big:.3g}, too large for {self.net.dtype.name}: their squared error "
+                        f"overflows it ({self._largest()}); scale the targets (e.g. divide y by its standard "
+                        f"deviation) or use a wider dtype")
+        return (f"the outputs of the {self._layer(len(self.net.W) - 1)} reach {big:.4g}, too large for the loss: "
+                f"{self._growth_cause(step)}")
+
     def _explain_gradient(self, acts: list[NDArray]) -> str:
         net, step = self.net, self.steps_done + 1
-        lr = f"the learning rate lr={self.lr:g} is likely too high"
         head = f"training stopped at step {step}: the gradient is not finite"
-        for i, z in enumerate(self._Z):
-            if not np.isfinite(z).all():
-                return (
-                    f"{head}: the pre-activations of {self._layer(i)} overflowed {net.dtype.name} "
-                    f"(largest finite value {np.finfo(net.dtype).max:.4g}): {lr}, or the inputs are too large"
-                )
-        for i, a in enumerate(acts):
-            if not np.isfinite(a).all():
-                act = net.activations[i]
-                return f"{head}: activation {act.name!r} of {self._layer(i)} returned inf or NaN: check the activation"
+        forward = self._explain_forward(self._Z, acts, step)
+        if forward is not None:
+            return f"{head}: {forward}"
         for i in range(len(net.W) - 2, -1, -1):
             with np.errstate(all="ignore"):
                 d = net._deriv[i](self._Z[i])
             bad = ~np.isfinite(d)
             if bad.any():
                 act = net.activations[i]
-                where = np.unique(self._Z[i][bad])[:3].tolist()
+                zb = np.unique(self._Z[i][bad])
+                where = ", ".join(f"{v:.6g}" for v in zb[:3].tolist())
+                count = int(bad.sum())
+                if self._on_kinks(act, zb):
+                    return (
+                        f"{head} in {self._layer(i)}: activation {act.name!r} has a non-finite derivative "
+                        f"({d[bad][0]}) at z = {where} for {count} pre-activation(s) "
+                        f"with kink={net.kink_rules[i]!r}: the function jumps there, and gradient descent cannot use "
+                        f"an infinite slope; choose a finite kink rule such as kink=kit.Fixed(0.0), or another activation"
+                    )
                 return (
-                    f"{head} in {self._layer(i)}: activation {act.name!r} has a non-finite derivative "
-                    f"({d[bad][0]}) at z = {', '.join(map(str, where))} for {int(bad.sum())} pre-activation(s) "
-                    f"with kink={net.kink_rules[i]!r}: the function jumps there, and gradient descent cannot use "
-                    f"an infinite slope; choose a finite kink rule such as kink=kit.Fixed(0.0), or another activation"
+                    f"{head} in {self._layer(i)}: activation {act.name!r} returned a non-finite derivative "
+                    f"({d[bad][0]}) at finite pre-activation(s) z = {where}, not at a kink ({count} value(s)): "
+                    f"the activation's derivative is at fault, not the data or the learning rate; fix its "
+                    f"derivative there, or choose another activation"
                 )
+        if not np.isfinite(self._Z[-1]).all() or not np.isfinite(self.loss.grad(self._Z[-1], self._tb)).all():
+            return f"{head}: {self._explain_loss(self._Z[-1], step)}"
+
         # the layer with the largest share of non-finite gradient entries (weights and biases)
         def share(i: int) -> float:
             bad = np.count_nonzero(~np.isfinite(self._dW[i])) + np.count_nonzero(~np.isfinite(self._db[i]))
             return float(bad) / (self._dW[i].size + self._db[i].size)
 
         worst = max(range(len(net.W)), key=share)
-        return (
-            f"{head} in {self._layer(worst)}: the gradient overflowed {net.dtype.name}: {lr}"
-            f"{', or use float32' if net.dtype == np.float16 else ''}"
-        )
+        return f"{head} in {self._layer(worst)}: the gradient overflowed {net.dtype.name}: {self._growth_cause(step)}"
+
+    @staticmethod
+    def _on_kinks(act: Any, z: NDArray) -> bool:
+        """Whether every value of ``z`` is a kink of ``act`` (compared in z's dtype)."""
+        try:
+            with np.errstate(all="ignore"):
+                pts = np.asarray(act.kinks(float(z.min()), float(z.max())), dtype=np.float64).ravel()
+                return bool(pts.size) and bool(np.isin(z, pts.astype(z.dtype)).all())
+        except (ValueError, TypeError, OverflowError, MemoryError):
+            return False
 
     def _diverged(self, message: str, step: int) -> None:
         h = self.history
@@ -364,7 +462,7 @@ class Trainer:
     def _record(self, first: bool = False) -> None:
         net, h = self.net, self.history
         with np.errstate(all="ignore"):
-            zs, _ = net._forward_all(self.X)
+            zs, acts = net._forward_all(self.X)
             out = zs[-1]
             loss = self.loss.value(out, self.targets)
             acc = float(np.mean(self.loss.correct(out, self.targets))) if self.loss.classification else math.nan
@@ -381,39 +479,22 @@ class Trainer:
                               + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
                     for dW, db in zip(self._dW, self._db, strict=True)
                 ]
-        h.step.append(self.steps_done)
-        h.loss.append(loss)
-        h.accuracy.append(acc)
-        h.dead.append(dead)
-        h.saturated.append(sat)
-        h.kink_hits.append(self._hits)
-        h.grad_norm.append(norms)
+        h.append(self.steps_done, loss, acc, dead, sat, self._hits, norms)
         self._hits = [0] * net.n_hidden
         if not math.isfinite(loss) and not h.stopped:
-            bad = [i for i, z in enumerate(zs) if not np.isfinite(z).all()]
-            if bad:
-                where = f": the pre-activations of {self._layer(bad[0])} are not finite"
-            else:
-                big = float(np.max(np.abs(out)))
-                where = f": the outputs of the {self._layer(len(zs) - 1)} reach {big:.4g}, too large for the loss"
+            with np.errstate(all="ignore"):
+                step = 0 if first else self.steps_done
+                where = self._explain_forward(zs, acts, step) or self._explain_loss(out, step)
             if first:
-                self._diverged(
-                    f"the loss of the initial network is {loss}{where} before any training: the inputs or "
-                    f"targets are too large for {net.dtype.name} (largest finite value {np.finfo(net.dtype).max:.4g}); "
-                    f"scale them (standardize=True) or use a wider dtype",
-                    0,
-                )
+                self._diverged(f"the loss of the initial network is {loss} before any training: {where}", 0)
                 return
-            self._diverged(
-                f"training stopped at step {self.steps_done}: the training loss is {loss}{where}: the learning "
-                f"rate lr={self.lr:g} is likely too high (or the activation overflows)",
-                self.steps_done,
-            )
+            self._diverged(f"training stopped at step {self.steps_done}: the training loss is {loss}: {where}",
+                           self.steps_done)
 
     def _advance(self, k: int) -> bool:
         """Run k steps with the regular records; False if stopped."""
         for _ in range(k):
-            if self.history.stopped:
+            if self.history.stopped or self._interrupt_requested:
                 return False
             if not self._one_step():
                 return False
@@ -455,12 +536,35 @@ class Trainer:
         History
             ``self.history``, updated in place.  Once training has stopped (see
             ``history.stopped``) this does nothing more.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            On Ctrl-C, after the step under way has finished its update (as
+            in :func:`train`) and the network has been recorded: the last
+            record is the network as it is, and :meth:`step` can go on later.
         """
         k = integer("k", k, lowest=0)
-        self._advance(k)
+        try:
+            with _DeferredInterrupt(self):
+                self._advance(k)
+                if self._interrupt_requested:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if not self._updating:  # the network is as after `steps_done` steps: say so in the history
+                self._settle()
+            raise
         if record:
             self._finish()
         return self.history
+
+    def _settle(self) -> None:
+        """After an interrupt: drop a half-made record and record the network as it is (no callback)."""
+        h = self.history
+        h._trim()
+        self._interrupt_requested = False
+        if not h.step or h.step[-1] != self.steps_done:
+            self._record()
 
     @property
     def gradients(self) -> list[tuple[NDArray, NDArray]]:
@@ -512,20 +616,48 @@ def train(
     **options
         The other :class:`Trainer` arguments: ``l1``, ``l2``, ``momentum``,
         ``betas``, ``eps``, ``standardize``, ``input_shift``, ``input_scale``,
-        ``saturation_tol``, ``callback``, ``on_diverge``.
+        ``saturation_tol``, ``callback``, ``on_diverge``, ``max_records``.
 
     Returns
     -------
     History
         Everything recorded; ``stopped``/``message`` say if and why training
-        stopped early (see :mod:`kit.nn`, Divergence).
+        stopped early (see :mod:`kit.nn`, Divergence).  After an interrupt
+        (Ctrl-C, "interrupt the kernel" in Jupyter) the history so far is
+        returned, not an exception: ``interrupted`` and ``stopped`` are True,
+        ``message`` says at which step, and its last record is the network
+        as it is (see Notes).
 
     Raises
     ------
     ValueError, TypeError
         A bad argument, before any work (``net`` is left as it was).
+    MemoryError
+        The network and its training buffers would not fit in the memory
+        available (see :mod:`kit.nn.memory`), before any work.
     TrainingDiverged
         Only with ``on_diverge="raise"``.
+    KeyboardInterrupt
+        Only if an interrupt could not be deferred and arrived while the
+        optimiser was updating the weights (see Notes).
+
+    Notes
+    -----
+    An interrupt never leaves the network half-trained.  In the main thread
+    (a script, a notebook) the first Ctrl-C only asks training to stop: the
+    step under way, its update included, finishes; the network is recorded
+    once more (the last record is the network as it is, so
+    ``hist.loss[-1]`` is its loss on ``X``); a one-line note goes to
+    stderr; and the history is returned.  A second Ctrl-C stops at once
+    (still never inside an update), and the history is returned the same
+    way.  A :class:`KeyboardInterrupt` raised by other code (an activation,
+    a callback) is handled the same way.  The weights are then exactly those
+    of ``hist.step[-1]`` uninterrupted steps: training a new network with
+    the same seeds for that many steps gives the same weights (and, after
+    a first Ctrl-C, the same records; a step cut short by other code may
+    have counted some kink hits already).  If an interrupt comes when the
+    interrupted run was already stopping (divergence, a callback), that
+    stop's message is kept and ``interrupted`` is True as well.
 
     Examples
     --------
@@ -544,23 +676,78 @@ def train(
         net, X, y, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size, dropout=dropout,
         record_every=record_every, seed=seed, **options,
     )
+    try:
+        with _DeferredInterrupt(trainer):
+            _run(trainer, steps, progress)
+            if trainer._interrupt_requested and not trainer.history.stopped:
+                raise KeyboardInterrupt
+            trainer._finish()
+    except KeyboardInterrupt:
+        if trainer._updating:  # could not be deferred (see _DeferredInterrupt) and hit an update half-way
+            raise
+        _interrupted(trainer, steps)
+    return trainer.history
+
+
+def _run(trainer: Trainer, steps: int, progress: bool) -> None:
     if not progress:
         trainer._advance(steps)
-    else:
-        from tqdm.auto import tqdm  # imported only when asked: `import kit` stays light
+        return
+    from tqdm.auto import tqdm  # imported only when asked: `import kit` stays light
 
-        chunk = max(1, steps // 100)
-        with tqdm(total=steps, desc="training", leave=False) as bar:
-            done = 0
-            while done < steps:
-                k = min(chunk, steps - done)
-                ok = trainer._advance(k)
-                done += k
-                bar.update(k)
-                if not ok:
-                    break
-    trainer._finish()
-    return trainer.history
+    chunk = max(1, steps // 100)
+    with tqdm(total=steps, desc="training", leave=False) as bar:
+        done = 0
+        while done < steps:
+            k = min(chunk, steps - done)
+            ok = trainer._advance(k)
+            done += k
+            bar.update(k)
+            if not ok:
+                break
+
+
+class _DeferredInterrupt:
+    """While :func:`train` runs in the main thread under Python's own SIGINT handler, Ctrl-C only
+    asks the trainer to stop after the step it is in (``trainer._interrupt_requested``), so the
+    weights are never left half-updated.  A second Ctrl-C raises :class:`KeyboardInterrupt` at
+    once, except during an update, which always finishes.  Elsewhere (another thread, or another
+    handler installed) nothing is changed and a :class:`KeyboardInterrupt` arrives as usual.
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.installed = False
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        tr = self.trainer
+        if tr._interrupt_requested and not tr._updating:
+            raise KeyboardInterrupt
+        tr._interrupt_requested = True
+
+    def __enter__(self) -> _DeferredInterrupt:
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handle)
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _interrupted(trainer: Trainer, steps: int) -> None:
+    """Make the history end with a record of the network as it is, marked as interrupted, and say so."""
+    h = trainer.history
+    trainer._settle()
+    h.interrupted = True
+    if h.stopped:  # it was stopping anyway (divergence, a callback): that message says more
+        return
+    h.stopped, h.stopped_at = True, trainer.steps_done
+    h.message = (f"interrupted (KeyboardInterrupt) at step {trainer.steps_done} of {steps}: the history up to "
+                 f"there is returned, and the network is as its last record says")
+    print(f"kit.nn.train: {h.message}", file=sys.stderr, flush=True)
 
 
 def gradients(

@@ -206,3 +206,35 @@ def test_copy_with_other_dtype_and_repr():
     assert half.copy(dtype="float64").accumulate is None
     assert "accumulate='float32'" in repr(half)
     assert net.n_params == 2 * 3 + 3 + 3 + 1
+
+
+def test_a_bounded_history_keeps_its_ends_the_kink_total_and_lookup_by_step():
+    h = nn.History(widths=(4, 4), max_records=50)
+    for s in range(5000):
+        h.append(s, float(s), float("nan"), [s % 3, 0], [0.0, 0.5], [1, 2], [1.0, 1.0, 1.0])
+        assert len(h) <= 50
+    assert h.step[0] == 0 and h.step[-1] == 4999 and h.loss[-1] == 4999.0
+    assert h.step[-25:] == list(range(4975, 5000))  # the newest half, every record
+    older = np.diff(h.step[: len(h) - 25])
+    assert len(set(older.tolist())) == 1 and older[0] == h.stride > 1  # the older ones evenly thinned
+    assert h.total_kink_hits == [5000, 10000]  # a dropped record's hits went to the next one
+    assert len({len(h.step), len(h.loss), len(h.dead), len(h.kink_hits), len(h.grad_norm)}) == 1
+    assert h.at(4990)["step"] == 4990 and h.at(4990)["dead"] == [4990 % 3, 0]
+    assert h.at(h.step[1] + 1)["step"] == h.step[1]  # a thinned step: the last kept record before it
+    with pytest.raises(ValueError, match="no record at or before step -1"):
+        h.index(-1)
+    assert h.as_arrays()["dead"].shape == (len(h), 2)
+
+
+def test_a_trainer_with_max_records_is_bounded_and_trains_the_same():
+    X, y = datasets.make("xor", n=64, noise=0.1, seed=0)
+    a = nn.MLP([2, 8, 1], dtype="float64", seed=0)
+    b = nn.MLP([2, 8, 1], dtype="float64", seed=0)
+    full = nn.train(a, X, y, loss="bce", steps=300, record_every=1)
+    thin = nn.train(b, X, y, loss="bce", steps=300, record_every=1, max_records=20)
+    assert len(full) == 301 and len(thin) <= 20 and thin.step[0] == 0 and thin.step[-1] == 300
+    assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))  # same numerics
+    assert all(thin.loss[i] == full.loss[s] for i, s in enumerate(thin.step))  # the kept records are exact
+    assert thin.total_kink_hits == full.total_kink_hits
+    with pytest.raises(ValueError, match="max_records"):
+        nn.Trainer(nn.MLP([2, 3, 1]), X, y, max_records=2)

@@ -15,7 +15,7 @@ from kit.nn.diagnostics import Saturation
 from kit.widgets.models import features as F
 from kit.widgets.models.network import GRID, OUT_GRID, network_frame, quantize
 from kit.widgets.models.playground import PlaygroundModel, StateError, decode_state, encode_state
-from kit.widgets.models.training import DIVERGED, Thinned
+from kit.widgets.models.training import DIVERGED, HISTORY_RECORDS, Thinned
 from kit.widgets.views import base
 from kit.widgets.views.base import Throttle
 
@@ -207,7 +207,10 @@ def test_a_long_run_keeps_bounded_curves_and_one_record_per_frame():
     m = PlaygroundModel(**{**SMALL, "n": 100, "steps_per_frame": 5})
     for _ in range(1200):
         m.step()
-    assert len(m.history.step) == 1201  # one record per frame
+    h = m.history
+    assert len(h.step) <= HISTORY_RECORDS and h.step[0] == 0 and h.step[-1] == 6000  # bounded, ends kept
+    assert h.step[-HISTORY_RECORDS // 2:] == list(range(6000 - 5 * (HISTORY_RECORDS // 2 - 1), 6001, 5))
+    assert h.at(12)["step"] == 10 and h.at(6000)["loss"] == h.loss[-1]  # lookup by step
     assert len(m.curves) < 1000 and len(m.test_steps) < 1000
     assert len(f32(m.frame["loss"])) == len(m.curves) and m.curves.steps[-1] == 6000
 
@@ -300,3 +303,25 @@ def test_no_test_split_is_drawn_without_test_points():
     m = PlaygroundModel(**{**SMALL, "test_fraction": 0.0})
     m.step(10)
     assert m.frame["test_points"] == b"" and m.frame["stats"]["test_loss"] is None
+
+
+@pytest.mark.parametrize("app", ["playground", "dead_units"])
+def test_the_apps_history_stays_bounded_and_the_pictures_still_draw(monkeypatch, app):
+    from kit.widgets.models import training
+    from kit.widgets.models.dead_units import DeadUnitsModel
+
+    monkeypatch.setattr(training, "HISTORY_RECORDS", 40)
+    make = PlaygroundModel if app == "playground" else DeadUnitsModel
+    m = make(**{**SMALL, "n": 100, "hidden": [4, 4], "steps_per_frame": 3})
+    for _ in range(400):
+        m.step()
+        assert len(m.history) <= 40
+    h = m.history
+    assert h.step[0] == 0 and h.step[-1] == m.steps_done == 1200 and h.stride > 1
+    assert h.at(1199)["step"] == 1197 and h.at(1)["step"] == 0  # lookup by step
+    assert m.curves.steps[0] == 0 and m.curves.steps[-1] == 1200  # the curves were fed every record once
+    assert len(m.curves.steps) == len(set(m.curves.steps))
+    assert m.kink_hits == h.total_kink_hits and m.dying() == [max(0, a - b) for a, b in zip(h.dead[-1], h.dead[0], strict=True)]
+    assert m.png()[:4] == b"\x89PNG" and "step 1200" in m.summary()
+    if app == "playground":
+        assert len(f32(m.frame["loss"])) == len(m.curves) and m.frame["stats"]["step"] == 1200

@@ -6,9 +6,11 @@ changing any setting that shapes the data, the network or the training
 rebuilds them (training restarts from step 0); the settings in :data:`LIVE`
 do not.
 
-What an app keeps is bounded: the trainer records once per frame, and the
-series the pictures draw are thinned (:class:`Thinned`) so that a frame
-costs the same after an hour of Play as after a minute.  Training that
+What an app keeps is bounded: the trainer records once per frame into a
+history of at most :data:`HISTORY_RECORDS` records (older ones thinned
+evenly, see :class:`kit.nn.History`), and the series the pictures draw are
+thinned (:class:`Thinned`), so that a frame costs the same, and the kernel
+holds the same, after an hour of Play as after a minute.  Training that
 diverges, to a non-finite loss (the engine's stop) or to a loss that grew
 more than :data:`DIVERGED` times its start, stops with a message.
 """
@@ -26,7 +28,7 @@ from kit.lab import datasets
 from kit.widgets.models import features as _features
 from kit.widgets.models.base import AppModel, rule_from
 
-__all__ = ["DATASETS", "DIVERGED", "Thinned", "TrainingModel"]
+__all__ = ["DATASETS", "DIVERGED", "HISTORY_RECORDS", "Thinned", "TrainingModel"]
 
 DIVERGED = 1e4
 """Training stops when the loss grows beyond this many times its start (or 1, if larger): it is diverging."""
@@ -64,6 +66,10 @@ BASE_DEFAULTS: dict[str, Any] = {
 
 LIVE = frozenset({"steps_per_frame", "show_test", "discretize"})
 """Settings that change without restarting training."""
+
+HISTORY_RECORDS = 1000
+"""The most records an app's trainer keeps (``max_records`` of :class:`kit.nn.History`): the newest
+half every frame, the older ones thinned evenly; step 0 and the current step always."""
 
 
 class Thinned:
@@ -177,6 +183,7 @@ class TrainingModel(AppModel):
     trainer : kit.nn.Trainer
         Records once per :meth:`step` call (``record_every`` is the frame's steps).
     history : kit.nn.History
+        Bounded to :data:`HISTORY_RECORDS` records (thinned evenly; look a step up with ``history.at(step)``).
     curves : Thinned
         What the pictures draw, per record: step, loss, dead fraction, saturated share,
         gradient norm per layer (bounded).
@@ -218,9 +225,8 @@ class TrainingModel(AppModel):
         self.F_train, self.F_test = self._inputs(self.X_train), self._inputs(self.X_test)
         self.curves = Thinned()
         self._tests = Thinned()
-        self._seen = 0
+        self._seen_step = -1  # the step of the last history record copied into the curves
         self._stop_message = ""
-        self._kink_total = [0] * len(new["hidden"])
         self._take_records()
         self._evaluate()
         self._draw()
@@ -272,13 +278,13 @@ class TrainingModel(AppModel):
                              dropout=float(s["dropout"]), l1=float(s["l1"]), l2=float(s["l2"]),
                              standardize=bool(s["standardize"]), input_shift=float(s["input_shift"]),
                              input_scale=float(s["input_scale"]), record_every=int(s["steps_per_frame"]),
-                             seed=s["seed"])
+                             seed=s["seed"], max_records=HISTORY_RECORDS)
         return X[train], y[train], X[test], y[test], net, trainer
 
     # -- training -------------------------------------------------------------------
     @property
     def history(self) -> nn.History:
-        """The trainer's history (one record per step)."""
+        """The trainer's history (one record per frame, the older ones thinned: at most :data:`HISTORY_RECORDS`)."""
         return self.trainer.history
 
     @property
@@ -321,11 +327,12 @@ class TrainingModel(AppModel):
         """Copy the history's new records into :attr:`curves` and check for divergence."""
         h = self.history
         widths = h.widths
-        for i in range(self._seen, len(h.step)):
+        first = h.index(self._seen_step) + 1 if self._seen_step >= 0 else 0  # the history is thinned: by step
+        for i in range(first, len(h.step)):
             dead = [d / w for d, w in zip(h.dead[i], widths, strict=True)]
             self.curves.append(h.step[i], h.loss[i], dead, h.saturated[i], h.grad_norm[i], h.accuracy[i])
-            self._kink_total = [a + b for a, b in zip(self._kink_total, h.kink_hits[i], strict=True)]
-        self._seen = len(h.step)
+        if h.step:
+            self._seen_step = h.step[-1]
         if not self.stopped and h.loss and math.isfinite(h.loss[-1]):
             start = h.loss[0]
             limit = DIVERGED * max(start, 1.0) if math.isfinite(start) else math.inf
@@ -368,7 +375,7 @@ class TrainingModel(AppModel):
     @property
     def kink_hits(self) -> list[int]:
         """Per hidden layer: pre-activations exactly on a kink since step 0 (training batches)."""
-        return list(self._kink_total)
+        return self.history.total_kink_hits  # the thinned history keeps the run's totals
 
     def dying(self) -> list[int]:
         """Per hidden layer: units dead now that were alive at step 0 (they died while training)."""
@@ -399,7 +406,7 @@ class TrainingModel(AppModel):
             parts.append(f"accuracy {h.accuracy[-1]:.3f}")
         parts.append("dead units " + ", ".join(f"{d}/{w}" for d, w in zip(h.dead[-1], h.widths, strict=True)))
         parts.append("saturated " + ", ".join(f"{s:.0%}" for s in h.saturated[-1]))
-        hits = self._kink_total
+        hits = self.kink_hits
         if any(hits):
             parts.append("pre-activations exactly on a kink " + ", ".join(map(str, hits)))
         text = "; ".join(parts)
