@@ -115,3 +115,18 @@ def test_sticky_range():
     assert sticky_range(0.1, 0.9, (-0.15, 1.15)) == (-0.15, 1.15)  # still fits well: kept
     assert sticky_range(0.0, 0.1, (-0.15, 1.15)) != (-0.15, 1.15)  # far too wide: new limits
     assert sticky_range(0.0, 2.0, (-0.15, 1.15)) == (-0.3, 2.3)
+
+
+@pytest.mark.parametrize("mode", ["activation", "unit"])
+@pytest.mark.parametrize("name", ["relu", "abs", "tanh"])
+def test_dragging_w0_across_its_slider_moves_the_paths_inside_steady_axes(name, mode):
+    # every position of a drag is a frame over the same background: no full matplotlib draw per position
+    m = DescentModel(name, mode=mode, steps=8)
+    m.png()
+    draws = m.frames.full_draws
+    for w0 in [*np.arange(-5, 5.01, 0.25), *np.arange(5, -5.01, -0.25)]:
+        m.set(w0=float(w0))
+        lo, hi = m.ax_loss.get_xlim()
+        assert lo <= min(w0, *m.path.w[np.isfinite(m.path.w)]) and max(w0, *m.path.w[np.isfinite(m.path.w)]) <= hi
+        m.png()
+    assert m.frames.full_draws == draws

@@ -62,6 +62,10 @@ class Path:
     diverged: int | None
 
 
+W0_RANGE = (-5.0, 5.0)
+"""The start slider's range (the w axis always shows it)."""
+
+
 def loss_of(act: Activation, w: Any, *, mode: str, x: float, b: float, y: float) -> np.ndarray:
     """L(w) for an array of w (see the module docstring)."""
     w = np.asarray(w, dtype=np.float64)
@@ -233,7 +237,9 @@ class DescentModel(AppModel):
         p = self.path
         finite = p.w[np.isfinite(p.w)]
         pts = [finite] + [q.w[np.isfinite(q.w)] for q in self.paths.values()]
-        allw = np.concatenate([*pts, np.array([self.w0 - 1.0, self.w0 + 1.0])])
+        # the w axis always holds the start slider's range: dragging w0 then moves the paths inside steady
+        # axes (no new background per position) instead of re-framing the picture at every step of the drag
+        allw = np.concatenate([*pts, np.array([self.w0 - 1.0, self.w0 + 1.0, *W0_RANGE])])
         allw = allw[np.abs(allw) < 1e6]
         wlo, whi = sticky_range(float(allw.min()), float(allw.max()), getattr(self, "_wrange", None))
         self._wrange = (wlo, whi)
@@ -270,6 +276,7 @@ class DescentModel(AppModel):
         lv = np.concatenate(series)
         lv = lv[np.isfinite(lv)]
         lo, hi = (float(lv.min()), float(lv.max())) if lv.size else (0.0, 1.0)
+        lo, hi = min(lo, ymin), max(hi, ymax)  # the losses the curve shows: steady while w0 is dragged
         self.ax_iter.set_xlim(-0.5, nice_ceil(max(self.steps, 1)) + 0.5)
         self.ax_iter.set_ylim(*sticky_range(lo, hi, getattr(self, "_irange", None), pad=0.08))
         self._irange = self.ax_iter.get_ylim()

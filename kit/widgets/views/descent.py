@@ -6,7 +6,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from kit.widgets.models.descent import MODES, DescentModel
+from kit.widgets.models.descent import MODES, W0_RANGE, DescentModel
 from kit.widgets.views.base import ActivationApp, activation_picker, kink_picker
 from kit.widgets.views.training import slider
 
@@ -29,7 +29,7 @@ class DescentApp(ActivationApp):
         x = slider(model.x, -3, 3, 0.1, "x")
         b = slider(model.b, -3, 3, 0.1, "b")
         y = slider(model.y, -3, 3, 0.1, "y")
-        w0 = slider(model.w0, -5, 5, 0.25, "w₀")
+        w0 = slider(model.w0, *W0_RANGE, 0.25, "w₀")
         lr = w.FloatLogSlider(value=model.lr, base=10, min=-3, max=1, step=0.05, description="learning rate",
                               continuous_update=False, style={"description_width": "initial"})
         steps = w.IntSlider(value=model.steps, min=0, max=max(100, model.steps), description="steps",
