@@ -195,35 +195,12 @@ class Dip(Activation):
     right_derivative = left_derivative
 
 
-class Floor(Activation):
-    """An outside author's floor: a jump at every integer, nothing overridden but kinks."""
-
-    def value(self, z):
-        return np.floor(z)
-
-    def left_derivative(self, z):
-        return np.where(np.isnan(z), z, np.where(z == np.floor(z), np.inf, 0.0)).astype(z.dtype)
-
-    def right_derivative(self, z):
-        return np.where(np.isnan(z), z, 0.0).astype(z.dtype)
-
-    def kinks(self, lo=-math.inf, hi=math.inf):
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ValueError("floor has a kink at every integer: ask about a finite window")
-        first, last = math.ceil(lo), math.floor(hi)
-        if last - first > 10**7:
-            raise ValueError(f"floor has {last - first + 1} kinks in [{lo}, {hi}]: ask about a smaller window")
-        return within(first + np.arange(max(last - first + 1, 0), dtype=np.float64), lo, hi)
-
-
 def test_numerical_saturation_holds_almost_everywhere():
     # one point with f' = 0 is of measure zero: no interval, not a degenerate one
     assert numerical_saturation(Dip(), 0.0) == []
     [(lo, hi)] = numerical_saturation(Dip(), 0.5)
     assert (lo, hi) == (pytest.approx(0.5, abs=1e-15), 1.5)  # to the last float whose rounded f' is 0.5
-    # countably many declared jumps: one interval with infinite ends, beyond 2^52 too (every float an integer)
-    assert numerical_saturation(Floor(), 0.0) == [(-math.inf, math.inf)]
-    assert Floor().saturation(0.0) == [(-math.inf, math.inf)]
+    # countably many declared jumps (an outside author's floor): tests/plugins/test_plugin_check_limits.py
     # a zero band that is a float underflow (tanh(z)^2 below 1.5e-162) is found to the last float
     [(lo, hi)] = numerical_saturation(kit.get("tanh_shrink"), 0.0)
     assert lo == -hi and kit.get("tanh_shrink").left_derivative(hi) == 0.0

@@ -3,6 +3,7 @@ a plugin that exits in the middle of a check."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -13,6 +14,7 @@ import pytest
 from countable import FineStairs, Floor, FloorForgetsBigOnes
 
 import kit
+from kit.activation import numerical_saturation
 from kit.conformance import limits
 from kit.conformance.evaluate import extreme_inputs
 
@@ -134,3 +136,9 @@ def test_without_fork_a_thread_keeps_the_time_limit(monkeypatch):
 def test_a_bad_time_limit_is_refused(limit):
     with pytest.raises(ValueError, match="time_limit must be a finite number > 0"):
         kit.check("relu", time_limit=limit)
+
+
+def test_numerical_saturation_of_countably_many_jumps_is_one_interval_with_infinite_ends():
+    # beyond 2^52 every float is an integer, so a declared jump: the interval is not split there either
+    assert numerical_saturation(Floor(), 0.0) == [(-math.inf, math.inf)]
+    assert Floor().saturation(0.0) == [(-math.inf, math.inf)]
