@@ -217,6 +217,7 @@ class Squareplus(Activation):
 
     name = "squareplus"
     defaults = {"b": 4.0}
+    b: float  # set from defaults by Activation.__init__
     formula = r"\frac{1}{2} \left(z + \sqrt{z^2 + b}\right)"
 
     def __init__(self, **params: float) -> None:

@@ -99,6 +99,7 @@ class ELU(Activation):
 
     name = "elu"
     defaults = {"alpha": 1.0}
+    alpha: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "left"}
 
@@ -191,6 +192,7 @@ class CELU(Activation):
 
     name = "celu"
     defaults = {"alpha": 1.0}
+    alpha: float  # set from defaults by Activation.__init__
     formula = r"\max(z, 0) + \min(0, \alpha (e^{z/\alpha} - 1))"
 
     def __init__(self, **params: float) -> None:

@@ -160,6 +160,8 @@ class Threshold(Activation):
 
     name = "threshold"
     defaults = {"threshold": 1.0, "default_value": 0.0}
+    threshold: float  # set from defaults by Activation.__init__
+    default_value: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & z > t \\ v & z \le t \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left"}
 

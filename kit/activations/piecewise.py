@@ -123,6 +123,7 @@ class LeakyReLU(Activation):
 
     name = "leaky_relu"
     defaults = {"alpha": 0.01}
+    alpha: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "right"}
 

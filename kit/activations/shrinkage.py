@@ -26,6 +26,7 @@ class _Shrink(Activation):
     """A shrinkage with a band parameter ``lam`` > 0 (PyTorch's ``lambd``, Keras' ``threshold``)."""
 
     defaults = {"lam": 0.5}
+    lam: float  # set from defaults by Activation.__init__
 
     def __init__(self, **params: float) -> None:
         super().__init__(**params)

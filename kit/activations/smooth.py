@@ -176,6 +176,8 @@ class Softplus(Activation):
 
     name = "softplus"
     defaults = {"beta": 1.0, "threshold": 20.0}
+    beta: float  # set from defaults by Activation.__init__
+    threshold: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & \beta z > t \\ \frac{1}{\beta} \log(1 + e^{\beta z}) & \text{otherwise} \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "left"}
 

@@ -9,7 +9,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 import kit
-from kit.activation import validate_kink
+from kit.activation import Rule, validate_kink
 from kit.plot.style import FrameCache, new_figure, rc
 
 __all__ = ["KINK_CHOICES", "AppModel", "activation_names", "contained", "param_range", "param_values", "rule_from"]
@@ -101,7 +101,7 @@ def _accepts(cls: type, key: str, params: dict[str, float], value: float) -> boo
     return exc is None
 
 
-def rule_from(choice: str, t: float) -> Any:
+def rule_from(choice: str, t: float) -> Rule:
     """The kink rule of a selector value: the number ``t`` for ``"t"``, ``kit.Fixed(t)`` for ``"fixed"``, else ``choice``.
 
     Examples

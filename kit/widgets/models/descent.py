@@ -21,7 +21,7 @@ import matplotlib
 import numpy as np
 
 import kit
-from kit.activation import Activation
+from kit.activation import Activation, Rule
 from kit.plot.functions import rule_label
 from kit.plot.style import (
     BLACK,
@@ -70,7 +70,7 @@ def loss_of(act: Activation, w: Any, *, mode: str, x: float, b: float, y: float)
     return np.asarray(act.value(w), dtype=np.float64)
 
 
-def descend(act: Activation, *, kink: Any, mode: str = "unit", x: float = 1.0, b: float = 0.0, y: float = 1.0,
+def descend(act: Activation, *, kink: Rule, mode: str = "unit", x: float = 1.0, b: float = 0.0, y: float = 1.0,
             w0: float = 0.0, lr: float = 0.5, steps: int = 10) -> Path:
     """Run ``steps`` steps of gradient descent on L(w) from ``w0`` (float64).
 
@@ -180,7 +180,7 @@ class DescentModel(AppModel):
                 self.iter_line, *self.iter_ghosts.values(), self.ax_loss.title]
 
     @property
-    def rule(self) -> Any:
+    def rule(self) -> Rule:
         """The kink rule in force."""
         return rule_from(self.kink, self.t)
 
