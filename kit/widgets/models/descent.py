@@ -115,7 +115,8 @@ def descend(act: Activation, *, kink: Rule, mode: str = "unit", x: float = 1.0, 
                 break
             if i < steps:
                 w = w - lr * grad
-    return Path(*(np.asarray(v, dtype=np.float64) for v in (ws, zs, ls, gs, ss)), np.asarray(ks, dtype=bool), diverged)
+    w_, z_, loss_, grad_, slope_ = (np.asarray(v, dtype=np.float64) for v in (ws, zs, ls, gs, ss))
+    return Path(w_, z_, loss_, grad_, slope_, np.asarray(ks, dtype=bool), diverged)
 
 
 class DescentModel(AppModel):
@@ -240,7 +241,7 @@ class DescentModel(AppModel):
         kw = self.kink_w(wlo, whi)
         kw = np.sort(kw[(kw >= wlo) & (kw <= whi)])
         grid = np.union1d(np.linspace(wlo, whi, 600), kw)
-        kwargs = {"mode": self.mode, "x": self.x, "b": self.b, "y": self.y}
+        kwargs: dict[str, Any] = {"mode": self.mode, "x": self.x, "b": self.b, "y": self.y}
         with np.errstate(all="ignore"):
             curve = loss_of(self.act, grid, **kwargs)
             kloss = loss_of(self.act, kw, **kwargs)

@@ -193,6 +193,7 @@ class TrainingModel(AppModel):
     """
 
     DEFAULTS: dict[str, Any] = BASE_DEFAULTS
+    trainer: nn.Trainer  # set by set(), from _build
 
     def __init__(self, **settings: Any) -> None:
         unknown = set(settings) - set(self.DEFAULTS)
