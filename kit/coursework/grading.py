@@ -330,11 +330,11 @@ def run_notebook(merged: nbk.Merged, checks: list[nbk.CheckCell], limits: Limits
                     results[cell.check.label], f = _run_check(kernel, cell.check, refs, reference)
                     found.update(f)
                 else:
-                    out = kernel.execute(cell.source, what=f"code cell {n}")
-                    if not out.ok and cell.role in ("answer", "added"):
-                        notes.append(f"{where.removeprefix('in ')} {_STATUS_OF.get(out.status, out.status)} {out.reason()}")
-                    elif not out.ok:
-                        notes.append(f"the teacher's cell {cell.teacher_index} {_STATUS_OF.get(out.status, out.status)} {out.reason()}")
+                    ran = kernel.execute(cell.source, what=f"code cell {n}")
+                    if not ran.ok and cell.role in ("answer", "added"):
+                        notes.append(f"{where.removeprefix('in ')} {_STATUS_OF.get(ran.status, ran.status)} {ran.reason()}")
+                    elif not ran.ok:
+                        notes.append(f"the teacher's cell {cell.teacher_index} {_STATUS_OF.get(ran.status, ran.status)} {ran.reason()}")
             except KernelGone as exc:
                 gone = (exc.outcome, where)
                 if cell.check is not None:

@@ -337,7 +337,7 @@ def _call(node: ast.Call, source: str, where: str) -> Call:
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         raise CourseworkError(f"{where}: {text}: write each argument out (no * or **)")
     try:
-        bound = helper.signature.bind(*node.args, **{k.arg: k.value for k in node.keywords})  # type: ignore[misc]
+        bound = helper.signature.bind(*node.args, **{k.arg: k.value for k in node.keywords if k.arg is not None})
     except TypeError as exc:
         raise CourseworkError(f"{where}: {text}: {exc}") from None
     answers: dict[str, str] = {}
@@ -376,7 +376,7 @@ def _parse_check(cell: Any, index: int, name: str) -> CheckCell:
             if setup:
                 steps.append("\n".join(setup))
                 setup = []
-            steps.append(_call(stmt.value, source, f"{where}, line {stmt.lineno}"))  # type: ignore[arg-type]
+            steps.append(_call(stmt.value, source, f"{where}, line {stmt.lineno}"))
             continue
         nested = _helper_calls(stmt)
         if nested:
@@ -513,7 +513,8 @@ def merge(teacher: Any, submission: Any, name: str = "notebook") -> Merged:
 
     def add(cell: Any, role: str, index: int | None) -> None:
         if cell.cell_type == "code":
-            merged.cells.append(RunCell(cell.source, role, index, checks.get(index) if role == "check" else None))
+            merged.cells.append(RunCell(cell.source, role, index,
+                                        checks.get(index) if role == "check" and index is not None else None))
 
     for s in followers.get(None, []):
         add(submission.cells[s], "added", None)

@@ -90,7 +90,8 @@ def remote_activation(agent: Agent, expr: str, until: float) -> Any:
     name = str(desc["name"])
 
     def call(handle: int, method: str, *args: Any) -> Any:
-        headers, buffers = [], []
+        headers: list[Any] = []
+        buffers: list[bytes] = []
         for a in args:
             h, b = to_plain(a)
             if b:  # renumber this argument's buffers after the earlier ones

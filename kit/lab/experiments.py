@@ -408,7 +408,8 @@ def exact_zeros(
     out: dict[str, ExactZeros] = {}
     for dtype in dtypes:
         acc = accumulate if np.dtype(dtype) == np.float16 else None
-        hits, evaluated, per_layer, values = [], [], [], []
+        hits, evaluated, per_layer = [], [], []
+        values: list[float] = []
         checked = 0
         for seed in seeds:
             net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, dtype=dtype, seed=seed, accumulate=acc)
