@@ -217,7 +217,7 @@ def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: Activation, z: ArrayLike) -> Any:
         return _elementwise(lambda arr: method(self, arr), z)
 
-    wrapper._kit_vectorised = True  # type: ignore[attr-defined]
+    wrapper._kit_vectorised = True  # type: ignore[attr-defined]  # a marker on the function, read by _array_method
     return wrapper
 
 
@@ -278,7 +278,7 @@ def _checking(check: Callable[..., tuple[Any, ...]]) -> Callable[[Callable[..., 
         def wrapper(self: Activation, *args: Any, **kwargs: Any) -> Any:
             return method(self, *check(*args, **kwargs))
 
-        wrapper._kit_checked = True  # type: ignore[attr-defined]
+        wrapper._kit_checked = True  # type: ignore[attr-defined]  # a marker on the function: wrapped once only
         return wrapper
 
     return wrap
@@ -712,8 +712,8 @@ _WRAPPERS: dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
 }
 # the base class's own kinks() and saturation() check their arguments too, so that a plugin
 # that keeps the defaults refuses kinks(nan, 1) exactly as one that overrides them
-Activation.kinks = _WRAPPERS["kinks"](Activation.kinks)  # type: ignore[method-assign]
-Activation.saturation = _WRAPPERS["saturation"](Activation.saturation)  # type: ignore[method-assign]
+Activation.kinks = _WRAPPERS["kinks"](Activation.kinks)  # type: ignore[method-assign]  # wrapped as a plugin's is
+Activation.saturation = _WRAPPERS["saturation"](Activation.saturation)  # type: ignore[method-assign]  # (see above)
 
 
 def _smooth(act: Activation) -> bool:

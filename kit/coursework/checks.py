@@ -384,7 +384,7 @@ def _helper(spec: Helper, doc: str) -> Callable[..., None]:
 
     helper.__name__ = helper.__qualname__ = spec.name
     helper.__doc__ = doc
-    helper.__signature__ = spec.signature  # type: ignore[attr-defined]
+    helper.__signature__ = spec.signature  # type: ignore[attr-defined]  # what inspect.signature and help() show
     return helper
 
 

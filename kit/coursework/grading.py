@@ -596,7 +596,7 @@ def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Wa
         suspects: list[int] = []
         pool = first if first is not None else cf.ProcessPoolExecutor(
             max_workers=max(1, min(n_workers, len(queue))), mp_context=ctx, initializer=_worker_init)
-        first = None  # type: ignore[assignment]
+        first = None  # type: ignore[assignment]  # the caller's pool serves the first round only
         with pool:
             running: dict[cf.Future[Grade], int] = {}
             while (queue or running) and not watch.stopped:

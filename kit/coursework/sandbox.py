@@ -66,7 +66,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -674,7 +674,7 @@ class Agent:
         self.what = what
         self.broken: Outcome | None = None if conn is not None else Outcome("died", detail="the kernel did not answer")
 
-    def request(self, header: dict[str, Any], buffers: list[bytes] = (), until: float | None = None) -> tuple[Any, list[bytes]]:  # type: ignore[assignment]
+    def request(self, header: dict[str, Any], buffers: Sequence[bytes] = (), until: float | None = None) -> tuple[Any, list[bytes]]:
         """Send one request; the reply ``(header, buffers)``; :class:`AgentError` or :class:`KernelGone` otherwise."""
         if self.broken is not None:
             raise AgentError(self.broken)
