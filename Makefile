@@ -39,6 +39,7 @@ test: $(STAMP) $(NBGRADER)
 	 else echo "npm not found: the JupyterHub test (tests/deploy/test_hub.py) will skip"; fi
 	$(BIN)/ruff check kit tests benchmarks plugins deploy
 	$(BIN)/lint-imports
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest $(NBVAL) lessons
 	env $$($(BIN)/python -m kit.lessons --print-perturbed-env) $(BIN)/python -m pytest $(NBVAL) lessons

@@ -217,7 +217,7 @@ def _vectorised(method: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: Activation, z: ArrayLike) -> Any:
         return _elementwise(lambda arr: method(self, arr), z)
 
-    wrapper._kit_vectorised = True  # type: ignore[attr-defined]
+    wrapper._kit_vectorised = True  # type: ignore[attr-defined]  # a marker on the function, read by _array_method
     return wrapper
 
 
@@ -278,7 +278,7 @@ def _checking(check: Callable[..., tuple[Any, ...]]) -> Callable[[Callable[..., 
         def wrapper(self: Activation, *args: Any, **kwargs: Any) -> Any:
             return method(self, *check(*args, **kwargs))
 
-        wrapper._kit_checked = True  # type: ignore[attr-defined]
+        wrapper._kit_checked = True  # type: ignore[attr-defined]  # a marker on the function: wrapped once only
         return wrapper
 
     return wrap
@@ -310,7 +310,7 @@ def within(points: Any, lo: float = -math.inf, hi: float = math.inf) -> NDArray[
     return pts[(pts >= lo) & (pts <= hi)]
 
 
-def validate_kink(kink: Any) -> Rule:
+def validate_kink(kink: object) -> Rule:
     """Return ``kink`` if it is a valid kink rule, else raise ``ValueError``.
 
     Valid: ``"left"``, ``"right"``, ``"mean"``, a framework name (see
@@ -589,7 +589,7 @@ class Activation:
             f"({framework} may not have this function); choose 'left', 'right', 'mean' or t in [0, 1]"
         )
 
-    def derivative(self, z: ArrayLike, kink: Any = "left") -> Any:
+    def derivative(self, z: ArrayLike, kink: Rule = "left") -> Any:
         """The derivative gradient descent uses.
 
         Equal to both one-sided derivatives where they agree; at a kink, what
@@ -622,7 +622,7 @@ class Activation:
         """
         return _elementwise(self.derivative_function(kink), z)
 
-    def derivative_function(self, kink: Any = "left") -> Callable[[NDArray], NDArray]:
+    def derivative_function(self, kink: Rule = "left") -> Callable[[NDArray], NDArray]:
         """The function ``z -> derivative(z, kink=kink)`` on floating arrays, the rule resolved once.
 
         For code that takes the derivative many times on arrays of one dtype
@@ -686,8 +686,8 @@ class Activation:
         method = getattr(type(self), name)
         inner = getattr(method, "__wrapped__", None)
         if callable(inner) and getattr(method, "_kit_vectorised", False) and name not in self.__dict__:
-            return inner.__get__(self)  # type: ignore[no-any-return]
-        return getattr(self, name)  # type: ignore[no-any-return]
+            return inner.__get__(self)
+        return getattr(self, name)
 
     # -- Python protocol -----------------------------------------------------
     def __repr__(self) -> str:
@@ -695,7 +695,7 @@ class Activation:
         return f"{self.name}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.name == self.name and other._params == self._params  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.name == self.name and other._params == self._params
 
     def __hash__(self) -> int:
         return hash((type(self), self.name, tuple(sorted(self._params.items()))))
@@ -712,8 +712,8 @@ _WRAPPERS: dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
 }
 # the base class's own kinks() and saturation() check their arguments too, so that a plugin
 # that keeps the defaults refuses kinks(nan, 1) exactly as one that overrides them
-Activation.kinks = _WRAPPERS["kinks"](Activation.kinks)  # type: ignore[method-assign]
-Activation.saturation = _WRAPPERS["saturation"](Activation.saturation)  # type: ignore[method-assign]
+Activation.kinks = _WRAPPERS["kinks"](Activation.kinks)  # type: ignore[method-assign]  # wrapped as a plugin's is
+Activation.saturation = _WRAPPERS["saturation"](Activation.saturation)  # type: ignore[method-assign]  # (see above)
 
 
 def _smooth(act: Activation) -> bool:

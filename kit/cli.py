@@ -18,13 +18,13 @@ import io
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import kit
 from kit._text import number as _fmt
-from kit.activation import FRAMEWORKS, Activation
+from kit.activation import FRAMEWORKS, Activation, Rule
 from kit.conformance import check, saturation_text
 from kit.registry import PluginError, UnknownActivation, plugin_problems, resolve, status
 
@@ -75,7 +75,7 @@ class _Parser(argparse.ArgumentParser):
         matches = [o for o in self.long_options if o.startswith(token)]
         return len(matches) == 1 and matches[0] in self.numeric_options
 
-    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+    def parse_known_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> tuple[Any, list[str]]:
         """Parse as argparse does, after joining each numeric option to a negative number after it."""
         argv = list(sys.argv[1:] if args is None else args)
         out: list[str] = []
@@ -277,7 +277,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _coursework(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _coursework(sub: argparse._SubParsersAction) -> None:
     """``kit coursework release|grade``: the arguments here, every check of their values and the work in kit.coursework."""
     cw = sub.add_parser("coursework", help="release and grade coursework notebooks")
     act = cw.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -371,7 +371,7 @@ def _one_line(message: str, limit: int = 500) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-def _kink_arg(text: str) -> str | float:
+def _kink_arg(text: str) -> Rule:
     """``--kink``: a number t in [0, 1] when it reads as a number (so ``-0.5`` is refused as one), else a name."""
     try:
         t = float(text)

@@ -79,9 +79,9 @@ def perturbed_environment() -> dict[str, str]:
 def _numpy_dispatched() -> list[str]:
     """The SIMD extensions numpy dispatches to on this CPU (none of its baseline)."""
     try:
-        from numpy._core import _multiarray_umath as umath
+        from numpy._core import _multiarray_umath as umath  # type: ignore[attr-defined]  # private: not in numpy's stubs
     except ImportError:  # numpy < 2
-        from numpy.core import _multiarray_umath as umath  # type: ignore[no-redef]
+        from numpy.core import _multiarray_umath as umath
     features = getattr(umath, "__cpu_features__", {})
     return [f for f in getattr(umath, "__cpu_dispatch__", []) if features.get(f)]
 
@@ -211,7 +211,7 @@ def _failed_claims(nb: Any) -> list[str]:
     """Every printed line that is a failing claim's verdict, with its cell."""
     from kit.claims import FAILS
 
-    out = []
+    out: list[str] = []
     for name, cell in _code_cells(nb):
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream":

@@ -101,12 +101,12 @@ def _exit_intercepted() -> Iterator[None]:
     modules = [os, *(m for m in (sys.modules.get("posix"), sys.modules.get("nt")) if m is not None)]
     saved = [(m, m._exit) for m in modules if hasattr(m, "_exit")]
     for m, _ in saved:
-        m._exit = refuse  # type: ignore[assignment]
+        m._exit = refuse  # type: ignore[attr-defined]  # os._exit (posix._exit, nt._exit): ModuleType does not declare it
     try:
         yield
     finally:
         for m, original in reversed(saved):
-            m._exit = original  # type: ignore[assignment]
+            m._exit = original
 
 
 def contained(where: str, doing: str, fn: Callable[[], _T]) -> _T:

@@ -195,6 +195,6 @@ def assert_conforms(
 
     expected = _validate_expected(expected_failures)
     names = [n for n in CHECKS if n not in expected]
-    report = check(activation, checks=names, info=False, **options)  # type: ignore[arg-type]
+    report = check(activation, checks=names, info=False, **options)  # type: ignore[arg-type]  # options: check()'s float settings (window, rtol, ...)
     if not report.ok:
         raise AssertionError(f"{report.name} fails {len(report.problems)} check(s):\n" + "\n".join(report.problems))

@@ -57,7 +57,7 @@ class HardSwish(Activation):
         gate /= const(6, z)
         return np.multiply(gate, no_neg_inf(z), out=gate)  # exactly z above 3, -0 far left
 
-    def _slope(self, z, left):
+    def _slope(self, z: NDArray, left: bool) -> NDArray:
         with np.errstate(invalid="ignore"):
             mid = z / const(3, z) + const(0.5, z)  # PyTorch's (2 z + 3) / 6
         inside = box(z, -3.0, 3.0, left).astype(bool)
@@ -217,6 +217,7 @@ class Squareplus(Activation):
 
     name = "squareplus"
     defaults = {"b": 4.0}
+    b: float  # set from defaults by Activation.__init__
     formula = r"\frac{1}{2} \left(z + \sqrt{z^2 + b}\right)"
 
     def __init__(self, **params: float) -> None:
@@ -224,7 +225,7 @@ class Squareplus(Activation):
         if not self.b > 0:
             raise ValueError(f"squareplus: parameter b must be > 0, got {self.b!r} (b = 0 is relu)")
 
-    def _parts(self, z):
+    def _parts(self, z: NDArray) -> tuple[NDArray, NDArray]:
         """(r / 2, z / 2) with r = sqrt(z^2 + b), neither overflowing."""
         r = np.hypot(z, const(math.sqrt(self.b), z))
         r /= const(2, z)

@@ -25,7 +25,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 """SELU's scale lambda."""
 
 
-def _elu(z, alpha, scale=1.0):
+def _elu(z: NDArray, alpha: float, scale: float = 1.0) -> NDArray:
     """scale * (max(z, 0) + alpha * expm1(min(z, 0)))."""
     zero = const(0, z)
     out = np.expm1(np.minimum(z, zero))
@@ -38,7 +38,7 @@ def _elu(z, alpha, scale=1.0):
     return out
 
 
-def _elu_slope(z, alpha, strict, scale=1.0):
+def _elu_slope(z: NDArray, alpha: float, strict: bool, scale: float = 1.0) -> NDArray:
     """scale on the linear piece, scale * alpha * exp(z) on the tail.
 
     ``strict`` picks which piece z == 0 belongs to: the tail for the left
@@ -57,7 +57,7 @@ def _elu_slope(z, alpha, strict, scale=1.0):
     return out
 
 
-def _tail_saturation(act, tol, tail, linear):
+def _tail_saturation(act: Activation, tol: float, tail: float, linear: float) -> list[tuple[float, float]]:
     """Where |f'| <= tol for f' = tail * exp(z) (z < 0), = linear (z > 0)."""
     tail, linear = abs(tail), abs(linear)
     if tol >= max(tail, linear):
@@ -99,6 +99,7 @@ class ELU(Activation):
 
     name = "elu"
     defaults = {"alpha": 1.0}
+    alpha: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "left"}
 
@@ -191,6 +192,7 @@ class CELU(Activation):
 
     name = "celu"
     defaults = {"alpha": 1.0}
+    alpha: float  # set from defaults by Activation.__init__
     formula = r"\max(z, 0) + \min(0, \alpha (e^{z/\alpha} - 1))"
 
     def __init__(self, **params: float) -> None:
@@ -209,7 +211,7 @@ class CELU(Activation):
         out += np.maximum(z, zero)
         return out
 
-    def _slope(self, z):
+    def _slope(self, z: NDArray) -> NDArray:
         # exp(min(z, 0) / alpha): exactly 1 for z >= 0, the tail's slope below.
         out = np.minimum(z, const(0, z))
         with np.errstate(over="ignore"):  # -inf here is exact enough: exp gives 0

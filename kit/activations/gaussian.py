@@ -24,7 +24,7 @@ _CLIP = 40.0
 """z phi(z) underflows to 0 beyond |z| = 40 in float32 and float64."""
 
 
-def _phi_cdf(z):
+def _phi_cdf(z: NDArray) -> NDArray:
     """Phi(z) in the dtype of z (scipy computes float16 as float32)."""
     from scipy.special import ndtr  # about 200 ms the first time: only when a GELU value is computed
 
@@ -63,7 +63,7 @@ class GELU(Activation):
         out = _phi_cdf(z)
         return np.multiply(out, z, out=out)
 
-    def _slope(self, z):
+    def _slope(self, z: NDArray) -> NDArray:
         # Phi(z) + z phi(z); z clipped to +-40 in the second term, which is 0 there
         zc = np.clip(z, const(-_CLIP, z), const(_CLIP, z))
         g = np.square(zc)

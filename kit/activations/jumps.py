@@ -21,14 +21,14 @@ from kit.activations._numeric import ALL, const, elementwise, keep_nan
 __all__ = ["Sign", "Step", "Threshold"]
 
 
-def _spike(z, at_zero):
+def _spike(z: NDArray, at_zero: float) -> NDArray:
     """0 everywhere, ``at_zero`` at z == 0, NaN where z is NaN."""
     out = np.zeros_like(z)
     out[z == 0] = at_zero
     return keep_nan(z, out)
 
 
-def _jump_saturation(tol):
+def _jump_saturation(tol: float) -> list[tuple[float, float]]:
     # Zero derivative on both sides of the jump, +inf at it.
     return list(ALL) if tol == math.inf else [(-math.inf, 0.0), (0.0, math.inf)]
 
@@ -160,6 +160,8 @@ class Threshold(Activation):
 
     name = "threshold"
     defaults = {"threshold": 1.0, "default_value": 0.0}
+    threshold: float  # set from defaults by Activation.__init__
+    default_value: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & z > t \\ v & z \le t \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left"}
 
@@ -167,7 +169,7 @@ class Threshold(Activation):
     def value(self, z: NDArray) -> NDArray:
         return np.where(z <= const(self.threshold, z), const(self.default_value, z), z)  # NaN stays NaN
 
-    def _slope(self, z, at_threshold):
+    def _slope(self, z: NDArray, at_threshold: float) -> NDArray:
         out = keep_nan(z, (z > const(self.threshold, z)).astype(z.dtype))
         out[z == const(self.threshold, z)] = at_threshold
         return out

@@ -51,7 +51,7 @@ class Identity(Activation):
         return list(ALL) if tol >= 1 else []
 
 
-def _ones(z):
+def _ones(z: NDArray) -> NDArray:
     return keep_nan(z, np.ones_like(z))
 
 
@@ -123,6 +123,7 @@ class LeakyReLU(Activation):
 
     name = "leaky_relu"
     defaults = {"alpha": 0.01}
+    alpha: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "right"}
 
@@ -139,7 +140,7 @@ class LeakyReLU(Activation):
                 out += const(a, z) * np.minimum(z, const(0, z))
         return out
 
-    def _slope(self, z, right):
+    def _slope(self, z: NDArray, right: bool) -> NDArray:
         # alpha on the left piece, 1 on the right one: an exact blend of 0/1 masks
         if self.alpha == 0:
             return step_mask(z, strict=not right)
@@ -304,7 +305,7 @@ class Abs(Activation):
         return list(ALL) if tol >= 1 else []
 
 
-def _sign_mask(z, strict):
+def _sign_mask(z: NDArray, strict: bool) -> NDArray:
     out = step_mask(z, strict)
     out *= const(2, z)
     out -= const(1, z)

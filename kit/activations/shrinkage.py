@@ -26,6 +26,7 @@ class _Shrink(Activation):
     """A shrinkage with a band parameter ``lam`` > 0 (PyTorch's ``lambd``, Keras' ``threshold``)."""
 
     defaults = {"lam": 0.5}
+    lam: float  # set from defaults by Activation.__init__
 
     def __init__(self, **params: float) -> None:
         super().__init__(**params)
@@ -76,7 +77,7 @@ class HardShrink(_Shrink):
     def value(self, z: NDArray) -> NDArray:
         return np.where(np.abs(z) <= const(self.lam, z), const(0, z), z)  # NaN: not <= lam, stays NaN
 
-    def _slope(self, z, jump_at):
+    def _slope(self, z: NDArray, jump_at: float) -> NDArray:
         out = keep_nan(z, (np.abs(z) > const(self.lam, z)).astype(z.dtype))
         out[z == const(jump_at, z)] = np.inf
         return out
@@ -132,7 +133,7 @@ class SoftShrink(_Shrink):
     def value(self, z: NDArray) -> NDArray:
         return z - np.clip(z, const(-self.lam, z), const(self.lam, z))
 
-    def _slope(self, z, left):
+    def _slope(self, z: NDArray, left: bool) -> NDArray:
         out = box(z, -self.lam, self.lam, left)
         return np.subtract(const(1, z), out, out=out)
 

@@ -30,7 +30,7 @@ _MISH_CLIP = 25.0
 """The same for mish, whose correction terms decay like z e^-2z."""
 
 
-def _sigmoid(z):
+def _sigmoid(z: NDArray) -> NDArray:
     """1 / (1 + exp(-z)); exp overflows to inf exactly where the result is 0."""
     out = np.negative(z)
     with np.errstate(over="ignore"):
@@ -39,7 +39,7 @@ def _sigmoid(z):
     return np.divide(const(1, z), out, out=out)
 
 
-def _sigmoid_slope(z):
+def _sigmoid_slope(z: NDArray) -> NDArray:
     """sigmoid'(z) = e / (1 + e)^2 with e = exp(-|z|): symmetric, never overflows."""
     e = np.abs(z)
     np.negative(e, out=e)
@@ -118,7 +118,7 @@ class Tanh(Activation):
         return smooth_saturation(self, tol, 1.0, lambda tol: symmetric_tails(math.acosh(1 / math.sqrt(tol))))
 
 
-def _tanh_slope(z):
+def _tanh_slope(z: NDArray) -> NDArray:
     """1 / cosh^2(z) = (2 e / (1 + e^2))^2 with e = exp(-|z|)."""
     e = np.abs(z)
     np.negative(e, out=e)
@@ -176,6 +176,8 @@ class Softplus(Activation):
 
     name = "softplus"
     defaults = {"beta": 1.0, "threshold": 20.0}
+    beta: float  # set from defaults by Activation.__init__
+    threshold: float  # set from defaults by Activation.__init__
     formula = r"\begin{cases} z & \beta z > t \\ \frac{1}{\beta} \log(1 + e^{\beta z}) & \text{otherwise} \end{cases}"
     frameworks = {"pytorch": "left", "tensorflow": "left", "jax": "left"}
 
@@ -191,7 +193,7 @@ class Softplus(Activation):
             and (self._exact(at)[0] != self._switch or self._slope(at)[0] != 1.0)
         )
 
-    def _exact(self, z):
+    def _exact(self, z: NDArray) -> NDArray:
         out = np.abs(z)
         with np.errstate(over="ignore"):
             if self.beta != 1:
@@ -205,11 +207,11 @@ class Softplus(Activation):
         out += np.maximum(z, const(0, z))
         return out
 
-    def _slope(self, z):
+    def _slope(self, z: NDArray) -> NDArray:
         with np.errstate(over="ignore"):
             return _sigmoid(z * const(self.beta, z) if self.beta != 1 else z)
 
-    def _linear(self, z):
+    def _linear(self, z: NDArray) -> NDArray:
         return z > const(self._switch, z)
 
     @elementwise(float16_via_float32=True)
@@ -299,7 +301,7 @@ class SiLU(Activation):
     right_derivative = left_derivative  # smooth: both one-sided derivatives are f'
 
 
-def _silu_slope(z):
+def _silu_slope(z: NDArray) -> NDArray:
     """u (1 + u + z) / (1 + u)^2 with u = exp(z), z clipped where the result is 1.
 
     This is s (1 + z (1 - s)) with s = sigmoid(z) = u / (1 + u) and
@@ -338,7 +340,7 @@ class Mish(Activation):
     formula = r"z \tanh(\log(1 + e^z))"
 
     @staticmethod
-    def _parts(z):
+    def _parts(z: NDArray) -> tuple[NDArray, NDArray, NDArray]:
         """u = exp(z), n = u (u + 2), p = n + 2 at z clipped to <= 25."""
         u = np.exp(np.minimum(z, const(_MISH_CLIP, z)))
         n = u + const(2, z)
@@ -352,7 +354,7 @@ class Mish(Activation):
         n /= p  # tanh(softplus(z)), exactly 1 beyond the clip
         return np.multiply(n, z, out=n)
 
-    def _slope(self, z):
+    def _slope(self, z: NDArray) -> NDArray:
         # mish' = t + z sigmoid(z) (1 - t^2), 1 - t^2 = 4 (n + 1) / p^2, all at z <= 25
         zc = np.minimum(no_neg_inf(z), const(_MISH_CLIP, z))
         u, n, p = self._parts(zc)
@@ -402,7 +404,7 @@ class Softsign(Activation):
         out += const(1, z)
         return np.divide(z, out, out=out)
 
-    def _slope(self, z):
+    def _slope(self, z: NDArray) -> NDArray:
         out = np.abs(z)
         out += const(1, z)
         np.divide(const(1, z), out, out=out)

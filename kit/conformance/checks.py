@@ -204,6 +204,7 @@ def check_shape_and_dtype(act: Activation, options: Options) -> list[str]:
 
     base = np.linspace(-3.0, 3.0, 6)
     cases: list[tuple[Any, str, Any, tuple[int, ...] | None]] = []
+    shape: tuple[int, ...] | None
     for dtype in DTYPES:
         name = np.dtype(dtype).name
         for shape in ((), (6,), (2, 3), (0,)):
@@ -531,8 +532,8 @@ def check_undeclared_kinks(act: Activation, options: Options) -> list[str]:
         pos = np.searchsorted(declared, x[cand])
         near = np.zeros(cand.shape, dtype=bool)
         for off in (-1, 0):
-            j = np.clip(pos + off, 0, declared.size - 1)
-            near |= np.abs(declared[j] - x[cand]) <= 3 * (x[1] - x[0])
+            nearest = np.clip(pos + off, 0, declared.size - 1)
+            near |= np.abs(declared[nearest] - x[cand]) <= 3 * (x[1] - x[0])
         cand = cand[~near]
     found: list[str] = []
     last = -np.inf
@@ -766,7 +767,7 @@ def run_check_here(name: str, act: Activation, options: Options) -> CheckResult:
 def check_result(name: str, outcome: Outcome) -> CheckResult:
     """The :class:`CheckResult` of a check run by :func:`kit.conformance.limits.run_steps`."""
     if outcome.status == "done":
-        return outcome.value  # type: ignore[no-any-return]
+        return outcome.value
     if outcome.status == "timeout":
         sentence = f"ran out of time: {outcome.detail}; a method of the activation may never return"
     elif outcome.status == "died":

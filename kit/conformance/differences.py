@@ -55,8 +55,8 @@ def derivative_points(act: Activation, options: Options) -> tuple[NDArray[np.flo
         pos = np.searchsorted(allk, pts)
         gap = np.full(pts.shape, np.inf)
         for off in (-1, 0, 1):
-            j = np.clip(pos + off, 0, allk.size - 1)
-            d = np.abs(allk[j] - pts)
+            nearest = np.clip(pos + off, 0, allk.size - 1)
+            d = np.abs(allk[nearest] - pts)
             gap = np.where(d > 0, np.minimum(gap, d), gap)
         h = np.minimum(h, gap / 4)
     keep = h >= 1e-9 * np.maximum(1.0, np.abs(pts))

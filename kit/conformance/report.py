@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from kit._text import intervals
 from kit._text import number as fmt
-from kit.activation import Activation, Fixed
+from kit.activation import Activation, Fixed, KinkRule
 from kit.conformance.checks import CHECKS, CheckResult, check_result, run_check_here
 from kit.conformance.differences import blows_up
 from kit.conformance.evaluate import Options, PluginRaised, declared_kinks, eval64, gradient_bound, kinks_remembered
@@ -155,7 +155,7 @@ def describe(act: Activation, options: Options | None = None) -> dict[str, str]:
     return info
 
 
-def _rule_str(rule: Any) -> str:
+def _rule_str(rule: KinkRule) -> str:
     if isinstance(rule, Mapping):
         return ", ".join(f"z={fmt(k)} {_rule_str(v)}" for k, v in rule.items())
     if isinstance(rule, Fixed):

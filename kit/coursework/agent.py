@@ -43,6 +43,7 @@ import math
 import socket
 import struct
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -119,7 +120,7 @@ def from_plain(header: Any, buffers: list[bytes]) -> Any:
     return header
 
 
-def send_frame(sock: socket.socket, header: Any, buffers: list[bytes] = ()) -> None:  # type: ignore[assignment]
+def send_frame(sock: socket.socket, header: Any, buffers: Sequence[bytes] = ()) -> None:
     """Send one frame: the JSON header and the buffers."""
     text = json.dumps(header, allow_nan=False).encode()
     parts = [struct.pack("!II", len(text), len(buffers)), text]

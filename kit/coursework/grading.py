@@ -330,11 +330,11 @@ def run_notebook(merged: nbk.Merged, checks: list[nbk.CheckCell], limits: Limits
                     results[cell.check.label], f = _run_check(kernel, cell.check, refs, reference)
                     found.update(f)
                 else:
-                    out = kernel.execute(cell.source, what=f"code cell {n}")
-                    if not out.ok and cell.role in ("answer", "added"):
-                        notes.append(f"{where.removeprefix('in ')} {_STATUS_OF.get(out.status, out.status)} {out.reason()}")
-                    elif not out.ok:
-                        notes.append(f"the teacher's cell {cell.teacher_index} {_STATUS_OF.get(out.status, out.status)} {out.reason()}")
+                    ran = kernel.execute(cell.source, what=f"code cell {n}")
+                    if not ran.ok and cell.role in ("answer", "added"):
+                        notes.append(f"{where.removeprefix('in ')} {_STATUS_OF.get(ran.status, ran.status)} {ran.reason()}")
+                    elif not ran.ok:
+                        notes.append(f"the teacher's cell {cell.teacher_index} {_STATUS_OF.get(ran.status, ran.status)} {ran.reason()}")
             except KernelGone as exc:
                 gone = (exc.outcome, where)
                 if cell.check is not None:
@@ -596,7 +596,7 @@ def _run_tasks(ctx: Any, n_workers: int, tasks: list[dict[str, Any]], watch: _Wa
         suspects: list[int] = []
         pool = first if first is not None else cf.ProcessPoolExecutor(
             max_workers=max(1, min(n_workers, len(queue))), mp_context=ctx, initializer=_worker_init)
-        first = None  # type: ignore[assignment]
+        first = None  # type: ignore[assignment]  # the caller's pool serves the first round only
         with pool:
             running: dict[cf.Future[Grade], int] = {}
             while (queue or running) and not watch.stopped:

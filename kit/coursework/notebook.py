@@ -87,7 +87,7 @@ def _strip_region(source: str, begin: str, end: str, stub: str | None, where: st
                 raise CourseworkError(f"{where}, line {n}: {begin} inside another {begin} region")
             inside = found = True
             if stub is not None:
-                indent = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]
+                indent = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]  # \s* matches every line
                 out.extend(indent + s for s in stub.split("\n"))
         elif end in line:
             if not inside:
@@ -332,12 +332,12 @@ def _label(cell: Any, index: int) -> str:
 
 
 def _call(node: ast.Call, source: str, where: str) -> Call:
-    helper = HELPERS[node.func.id]  # type: ignore[attr-defined]
-    text = ast.get_source_segment(source, node) or node.func.id  # type: ignore[attr-defined]
+    helper = HELPERS[node.func.id]  # type: ignore[attr-defined]  # callers pass helper calls: node.func is an ast.Name
+    text = ast.get_source_segment(source, node) or node.func.id  # type: ignore[attr-defined]  # as above
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         raise CourseworkError(f"{where}: {text}: write each argument out (no * or **)")
     try:
-        bound = helper.signature.bind(*node.args, **{k.arg: k.value for k in node.keywords})  # type: ignore[misc]
+        bound = helper.signature.bind(*node.args, **{k.arg: k.value for k in node.keywords if k.arg is not None})
     except TypeError as exc:
         raise CourseworkError(f"{where}: {text}: {exc}") from None
     answers: dict[str, str] = {}
@@ -376,12 +376,12 @@ def _parse_check(cell: Any, index: int, name: str) -> CheckCell:
             if setup:
                 steps.append("\n".join(setup))
                 setup = []
-            steps.append(_call(stmt.value, source, f"{where}, line {stmt.lineno}"))  # type: ignore[arg-type]
+            steps.append(_call(stmt.value, source, f"{where}, line {stmt.lineno}"))
             continue
         nested = _helper_calls(stmt)
         if nested:
             raise CourseworkError(
-                f"{where}, line {nested[0].lineno}: {nested[0].func.id} inside another statement cannot be graded "  # type: ignore[attr-defined]
+                f"{where}, line {nested[0].lineno}: {nested[0].func.id} inside another statement cannot be graded "  # type: ignore[attr-defined]  # _helper_calls: ast.Name
                 "outside the student's kernel: call it on a line of its own"
             )
         setup.append(seg)
@@ -513,7 +513,8 @@ def merge(teacher: Any, submission: Any, name: str = "notebook") -> Merged:
 
     def add(cell: Any, role: str, index: int | None) -> None:
         if cell.cell_type == "code":
-            merged.cells.append(RunCell(cell.source, role, index, checks.get(index) if role == "check" else None))
+            merged.cells.append(RunCell(cell.source, role, index,
+                                        checks.get(index) if role == "check" and index is not None else None))
 
     for s in followers.get(None, []):
         add(submission.cells[s], "added", None)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from kit.activation import NAME_PATTERN, Activation, Fixed
+from kit.activation import NAME_PATTERN, Activation, Fixed, KinkRule, Rule
 from kit.coursework.agent import to_plain
 from kit.coursework.plain import NotPlain, decode
 from kit.coursework.sandbox import Agent, AgentError
@@ -46,7 +46,7 @@ def _number(x: Any, what: str) -> float:
     return float(x)
 
 
-def _rule(x: Any) -> Any:
+def _rule(x: Any) -> Rule:
     if isinstance(x, str):
         return x
     if isinstance(x, dict) and set(x) == {"fixed"}:
@@ -54,8 +54,8 @@ def _rule(x: Any) -> Any:
     return _number(x, "a kink rule")
 
 
-def _frameworks(rules: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _frameworks(rules: Any) -> dict[str, KinkRule]:
+    out: dict[str, KinkRule] = {}
     for fw, rule in rules if isinstance(rules, list) else []:
         if isinstance(rule, list):
             out[str(fw)] = {_number(k, "a kink"): _rule(v) for k, v in rule}
@@ -90,7 +90,8 @@ def remote_activation(agent: Agent, expr: str, until: float) -> Any:
     name = str(desc["name"])
 
     def call(handle: int, method: str, *args: Any) -> Any:
-        headers, buffers = [], []
+        headers: list[Any] = []
+        buffers: list[bytes] = []
         for a in args:
             h, b = to_plain(a)
             if b:  # renumber this argument's buffers after the earlier ones

@@ -66,7 +66,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -285,10 +285,10 @@ def _editable_paths() -> list[str]:
                 except (OSError, SyntaxError):
                     continue
                 for node in tree.body:
-                    target = node.target if isinstance(node, ast.AnnAssign) else None
-                    if isinstance(target, ast.Name) and target.id == "MAPPING" and node.value is not None:  # type: ignore[union-attr]
+                    if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                            and node.target.id == "MAPPING" and node.value is not None):
                         with contextlib.suppress(ValueError):
-                            out.extend(str(v) for v in ast.literal_eval(node.value).values())  # type: ignore[union-attr]
+                            out.extend(str(v) for v in ast.literal_eval(node.value).values())
             elif name.endswith(".pth"):
                 with contextlib.suppress(OSError):
                     for line in Path(full).read_text(encoding="utf-8").splitlines():
@@ -458,7 +458,8 @@ class Kernel:
                                         ip=os.path.join(self.folder, "k"))
         kernel_info = {**info, "ip": f"{inside}/k"}
         for key in ("key", "signature_scheme"):
-            kernel_info[key] = info[key].decode() if isinstance(info[key], bytes) else info[key]
+            value = info[key]
+            kernel_info[key] = value.decode() if isinstance(value, bytes) else value
         conn = os.path.join(self.folder, "kernel.json")
         with open(conn, "w", encoding="utf-8") as f:
             json.dump(kernel_info, f)
@@ -673,7 +674,7 @@ class Agent:
         self.what = what
         self.broken: Outcome | None = None if conn is not None else Outcome("died", detail="the kernel did not answer")
 
-    def request(self, header: dict[str, Any], buffers: list[bytes] = (), until: float | None = None) -> tuple[Any, list[bytes]]:  # type: ignore[assignment]
+    def request(self, header: dict[str, Any], buffers: Sequence[bytes] = (), until: float | None = None) -> tuple[Any, list[bytes]]:
         """Send one request; the reply ``(header, buffers)``; :class:`AgentError` or :class:`KernelGone` otherwise."""
         if self.broken is not None:
             raise AgentError(self.broken)

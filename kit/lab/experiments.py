@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kit import nn
 from kit._validate import integer, integers, number, numbers_list
-from kit.activation import Activation
+from kit.activation import Activation, Rule
 from kit.conformance import gaussian_mean
 from kit.lab import datasets
 from kit.nn import init as _init
@@ -169,7 +169,7 @@ def kink_sensitivity(
     batch_size: int = 32,
     data: str = "spiral",
     activation: str = "relu",
-    kinks: tuple[Any, Any] = (0.0, 1.0),
+    kinks: tuple[Rule, Rule] = (0.0, 1.0),
     lr: float = 0.1,
     bias: float = 0.0,
     accumulate: str | None = None,
@@ -408,7 +408,8 @@ def exact_zeros(
     out: dict[str, ExactZeros] = {}
     for dtype in dtypes:
         acc = accumulate if np.dtype(dtype) == np.float16 else None
-        hits, evaluated, per_layer, values = [], [], [], []
+        hits, evaluated, per_layer = [], [], []
+        values: list[float] = []
         checked = 0
         for seed in seeds:
             net = nn.MLP(list(sizes), activation="relu", init="he", bias=bias, dtype=dtype, seed=seed, accumulate=acc)
@@ -881,7 +882,7 @@ def _gaussian_expectation(g: Any, scales: Any, act: Activation) -> NDArray[np.fl
 
 
 def mean_derivative(
-    scales: Any = (1.0, 3.0, 10.0), activation: Any = "sigmoid", kink: Any = "left"
+    scales: Any = (1.0, 3.0, 10.0), activation: Any = "sigmoid", kink: Rule = "left"
 ) -> NDArray[np.float64]:
     """E[f'(z)] for z ~ N(0, s²), for each scale s.
 

@@ -13,16 +13,17 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from numpy.typing import ArrayLike
 
 import kit
-from kit.activation import SATURATION_TOL, Activation, validate_kink
+from kit.activation import SATURATION_TOL, Activation, Rule, validate_kink
 from kit.plot.style import (
     BLACK,
     BLUE,
@@ -41,7 +42,7 @@ __all__ = ["ActivationPlot", "Curves", "activation", "compare", "curves", "rule_
 _EMPTY = np.empty((0, 2))
 
 
-def rule_label(kink: Any) -> str:
+def rule_label(kink: Rule) -> str:
     """A short human name of a kink rule: ``'left'``, ``'t=0.3'``, ``'pytorch'``, ``'fixed 0'``."""
     rule = validate_kink(kink)
     if isinstance(rule, float):
@@ -137,7 +138,7 @@ def _jumps(a: float, b: float, scale: float) -> bool:
     return abs(a - b) > 1e-6 * max(1.0, scale)
 
 
-def curves(act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
+def curves(act: Activation | str, *, kink: Rule = "left", lo: float = -5.0, hi: float = 5.0,
            tol: float = SATURATION_TOL, n: int = 801) -> Curves:
     """Compute the lines and kink dots of an activation picture.
 
@@ -198,7 +199,9 @@ def curves(act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: f
             fs.append(f)
             ds.append(d)
     # between two pieces, a point at the kink: NaN (a break) for a line that jumps there
-    x_all, f_all, d_all = [], [], []
+    x_all: list[ArrayLike] = []
+    f_all: list[ArrayLike] = []
+    d_all: list[ArrayLike] = []
     for j, x in enumerate(xs):
         if j:
             x_all.append([x[0]])
@@ -261,7 +264,7 @@ class ActivationPlot:
                                   linewidth=LINE_WIDTH)
         self.f_line.set_visible(value)
         self.df_line.set_visible(derivative)
-        dot = {"s": 70, "zorder": 5, "linewidths": 1.8}
+        dot: dict[str, Any] = {"s": 70, "zorder": 5, "linewidths": 1.8}
         self.used_dots = ax.scatter([], [], facecolors=VERMILLION, edgecolors=BLACK,
                                     label="f'(kink) used by the rule", **dot)
         self.other_dots = ax.scatter([], [], facecolors="white", edgecolors=VERMILLION,
@@ -277,7 +280,7 @@ class ActivationPlot:
         ax.axhline(0.0, color=BLACK, linewidth=0.8, zorder=1)
         ax.set_xlabel("z")
 
-    def update(self, act: Activation | str, *, kink: Any = "left", lo: float = -5.0, hi: float = 5.0,
+    def update(self, act: Activation | str, *, kink: Rule = "left", lo: float = -5.0, hi: float = 5.0,
                tol: float = SATURATION_TOL, n: int = 801, title: str | None = None) -> Curves:
         """Redraw for ``act`` (see :func:`curves` for the arguments); returns the numbers."""
         act = kit.resolve(act)
@@ -332,7 +335,7 @@ class ActivationPlot:
             self._legend(c, tol, kink)
         return c
 
-    def _legend(self, c: Curves, tol: float, kink: Any) -> None:
+    def _legend(self, c: Curves, tol: float, kink: Rule) -> None:
         set_legend(self.ax, self.legend_handles(c, tol), loc="best", framealpha=0.9)
 
     def legend_handles(self, c: Curves, tol: float) -> list[Any]:
@@ -344,9 +347,9 @@ class ActivationPlot:
             handles.append(self.df_line)
             if c.kinks.size:
                 handles.append(self.used_dots)
-                if len(self.other_dots.get_offsets()):
+                if len(np.asarray(self.other_dots.get_offsets())):
                     handles.append(self.other_dots)
-                if len(self.inf_marks.get_offsets()):
+                if len(np.asarray(self.inf_marks.get_offsets())):
                     handles.append(self.inf_marks)
         return handles + self._patches
 
@@ -360,7 +363,7 @@ class ActivationPlot:
         return [*self.spans, self.ax.get_legend()]
 
 
-def _title(act: Activation, kink: Any, has_kinks: bool) -> str:
+def _title(act: Activation, kink: Rule, has_kinks: bool) -> str:
     """Name, parameters, and the kink rule when a kink is in view."""
     params = ", ".join(f"{k}={v:g}" for k, v in act.params.items())
     name = f"{act.name}({params})" if params else act.name
@@ -368,7 +371,7 @@ def _title(act: Activation, kink: Any, has_kinks: bool) -> str:
 
 
 def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float = -5.0, hi: float = 5.0,
-               tol: float = SATURATION_TOL, *, kink: Any = "left", value: bool = True, derivative: bool = True,
+               tol: float = SATURATION_TOL, *, kink: Rule = "left", value: bool = True, derivative: bool = True,
                legend: bool = True) -> Figure:
     """Plot an activation and its derivative, with its kinks and saturation.
 
@@ -406,12 +409,12 @@ def activation(act_or_name: Activation | str, ax: Axes | None = None, lo: float 
             _fig, ax = new_figure(figsize=(7.0, 4.2))
         plot = ActivationPlot(ax, value=value, derivative=derivative, legend=legend)
         plot.update(act_or_name, kink=kink, lo=lo, hi=hi, tol=tol)
-    ax._kit_plot = plot  # type: ignore[attr-defined]  # for tests and later updates
-    return ax.figure
+    ax._kit_plot = plot  # type: ignore[union-attr]  # for tests and later updates
+    return cast(Figure, ax.figure)  # the stubs say Figure | SubFigure; kit draws on Figures
 
 
 def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0, tol: float = SATURATION_TOL, *,
-            kink: Any = "left", ncols: int = 3, sharey: bool = True) -> Figure:
+            kink: Rule = "left", ncols: int = 3, sharey: bool = True) -> Figure:
     """Several activations side by side on a grid with shared axes.
 
     One legend below the grid names everything any panel shows.
@@ -453,7 +456,7 @@ def compare(acts: Sequence[Activation | str], lo: float = -5.0, hi: float = 5.0,
         for i, (ax, act) in enumerate(zip(flat, acts, strict=False)):
             plot = ActivationPlot(ax, legend=False)
             c = plot.update(act, kink=kink, lo=lo, hi=hi, tol=tol)
-            ax._kit_plot = plot  # type: ignore[attr-defined]
+            ax._kit_plot = plot
             for handle in plot.legend_handles(c, tol):
                 entries.setdefault(handle.get_label(), handle)
             y0, y1 = ax.get_ylim()

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from kit import claims
 from kit.plot.style import BLACK, CYCLE, LINE_WIDTH, new_figure, plain_log_ticks, rc, set_legend
@@ -109,7 +110,7 @@ class MeasurementsPlot:
             ax.set_xscale("log")
             plain_log_ticks(ax.xaxis)
 
-    def add(self, x: Sequence[float], samples: Any, label: str = "", *, confidence: float = 0.95,
+    def add(self, x: ArrayLike, samples: Any, label: str = "", *, confidence: float = 0.95,
             connect: bool = True) -> Series:
         """Draw one series: ``samples[i]`` are the measurements (one per seed) at setting ``x[i]``.
 
@@ -229,9 +230,9 @@ def measurements(
             _fig, ax = new_figure(figsize=(6.0, 3.8))
             plot = MeasurementsPlot(ax, xlabel=xlabel, ylabel=ylabel, title=title, logx=logx)
         else:
-            plot = getattr(ax, "_kit_plot", None)
-            if not isinstance(plot, MeasurementsPlot):
-                plot = MeasurementsPlot(ax, xlabel=xlabel, ylabel=ylabel, title=title, logx=logx)
+            kept = getattr(ax, "_kit_plot", None)
+            plot = kept if isinstance(kept, MeasurementsPlot) else MeasurementsPlot(ax, xlabel=xlabel, ylabel=ylabel,
+                                                                                     title=title, logx=logx)
         for name, rows in groups:
             plot.add(xs, rows, name, confidence=c, connect=connect)
         if formula is not None:
@@ -240,5 +241,5 @@ def measurements(
             ax.set_ylim(*ylim)
         elif all(float(s.means.min()) >= 0 for s in plot.series) and ax.get_ylim()[0] > 0:
             ax.set_ylim(bottom=0)  # shares and counts: show the zero
-    ax._kit_plot = plot  # type: ignore[attr-defined]
-    return ax.figure
+    ax._kit_plot = plot  # type: ignore[union-attr]  # for tests and later updates
+    return cast(Figure, ax.figure)  # the stubs say Figure | SubFigure; kit draws on Figures

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,6 +23,9 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "BLACK",
@@ -73,7 +77,7 @@ LINE_WIDTH = 2.5
 FONT_SIZE = 12.0
 
 
-def rc() -> dict[str, Any]:
+def rc() -> dict[RcKeyType, Any]:
     """Matplotlib rc settings of kit pictures (used with ``matplotlib.rc_context``)."""
     return {
         "font.size": FONT_SIZE,
@@ -249,7 +253,7 @@ class FrameCache:
         self.fig = fig
         self.freeze_layout = freeze_layout
         self.artists = artists
-        self.overlay = overlay or (lambda: [])
+        self.overlay: Callable[[], list[Any]] = overlay or (lambda: [])
         self.keep = int(keep)
         self.key: Any = None
         self.overlay_key: Any = None
@@ -271,7 +275,7 @@ class FrameCache:
         overlay = [a for a in self.overlay() if a is not None]
         for a in moving + overlay:
             a.set_animated(True)
-        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        legends = [lg for ax in fig.axes if (lg := ax.get_legend()) is not None]
         static_legends = [lg for lg in legends if lg not in overlay]
         key = _static_key(fig)
         changed = key != self.key or self.background is None
@@ -383,7 +387,7 @@ def _crosses(moving: list[Any], ax: Any, box: Bbox, renderer: Any) -> bool:
         if a.axes is not ax or not a.get_visible() or isinstance(a, Text):
             continue  # a title or label lies outside the data area
         if isinstance(a, Line2D):
-            xy = a.get_transform().transform(a.get_xydata()) if len(a.get_xdata()) else np.empty((0, 2))
+            xy = a.get_transform().transform(a.get_xydata()) if len(np.asarray(a.get_xdata())) else np.empty((0, 2))
             xy = xy[np.isfinite(xy).all(axis=1)]
             if len(xy) and (box.count_contains(xy) or (len(xy) > 1 and Path(xy).intersects_bbox(box, False))):
                 return True
@@ -393,7 +397,7 @@ def _crosses(moving: list[Any], ax: Any, box: Bbox, renderer: Any) -> bool:
         elif isinstance(a, Collection):
             offsets = np.asarray(a.get_offsets(), dtype=np.float64).reshape(-1, 2)
             if len(offsets):
-                sizes = a.get_sizes()
+                sizes = a.get_sizes()  # type: ignore[attr-defined]  # the stubs put it on the collections with sizes only (scatters' PathCollection)
                 r = (np.sqrt(sizes.max()) / 2 * renderer.points_to_pixels(1.0)) if len(sizes) else 0.0
                 xy = a.get_offset_transform().transform(offsets)
                 if box.padded(r).count_contains(xy[np.isfinite(xy).all(axis=1)]):

@@ -27,15 +27,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from numpy.typing import ArrayLike
 
 from kit.activation import SATURATION_TOL, Activation
 from kit.nn.diagnostics import Saturation
@@ -88,8 +90,8 @@ def _picture(ax: Axes | None, figsize: tuple[float, float], make: Any, update: A
             _fig, ax = new_figure(figsize=figsize)
         plot = make(ax)
         update(plot)
-    ax._kit_plot = plot  # type: ignore[attr-defined]  # for tests and later updates
-    return ax.figure
+    ax._kit_plot = plot  # type: ignore[union-attr]  # for tests and later updates
+    return cast(Figure, ax.figure)  # the stubs say Figure | SubFigure; kit draws on Figures
 
 
 def _finite_limits(values: np.ndarray, log: bool = False) -> tuple[float, float]:
@@ -106,7 +108,7 @@ def _finite_limits(values: np.ndarray, log: bool = False) -> tuple[float, float]
     return lo - pad, hi + pad
 
 
-def smoothed(values: Sequence[float], weight: float, *, log: bool = False) -> np.ndarray:
+def smoothed(values: ArrayLike, weight: float, *, log: bool = False) -> np.ndarray:
     """An exponential moving average with its start-up bias removed (TensorBoard's smoothing).
 
     ``out[i] = Σ_j≤i w^(i-j) (1-w) v_j / Σ_j≤i w^(i-j) (1-w)`` over the finite
@@ -162,7 +164,7 @@ class LossPlot:
         ax.set_ylabel("loss")
         ax.set_title("loss")
 
-    def update(self, steps: Sequence[float], train: Sequence[float], test: Sequence[float] | None = None,
+    def update(self, steps: ArrayLike, train: ArrayLike, test: Sequence[float] | None = None,
                test_steps: Sequence[float] | None = None) -> None:
         """New data: ``train`` loss at ``steps``, ``test`` loss at ``test_steps`` (default ``steps``)."""
         steps = np.asarray(steps, dtype=np.float64)
@@ -174,7 +176,10 @@ class LossPlot:
             self.train.set_data(steps, train)
         tsteps = steps if test_steps is None else np.asarray(test_steps, dtype=np.float64)
         has_test = test is not None and len(test) == len(tsteps) and len(tsteps) > 0
-        self.test.set_data((tsteps, np.asarray(test, dtype=np.float64)) if has_test else ([], []))
+        if has_test:
+            self.test.set_data(tsteps, np.asarray(test, dtype=np.float64))
+        else:
+            self.test.set_data([], [])
         self.ax.set_xlim(0, nice_ceil(float(steps.max()) if steps.size else 1.0))
         both = np.concatenate([train, np.asarray(test, dtype=np.float64)]) if has_test else train
         self.ax.set_ylim(*_finite_limits(both, log=self.log))
@@ -233,7 +238,7 @@ class BoundaryPlot:
         self.image = ax.imshow(np.full((2, 2), 0.5), origin="lower", cmap=DIVERGING, vmin=0, vmax=1,
                                aspect="auto", interpolation="bilinear", zorder=0)
         self.image.set_visible(False)
-        kw = {"s": 22, "linewidths": 0.6, "zorder": 3}
+        kw: dict[str, Any] = {"s": 22, "linewidths": 0.6, "zorder": 3}
         self.class0 = ax.scatter([], [], marker="o", facecolors=BLUE, edgecolors=BLACK, label="class 0", **kw)
         self.class1 = ax.scatter([], [], marker="^", facecolors=ORANGE, edgecolors=BLACK, label="class 1", **kw)
         self.test0 = ax.scatter([], [], marker="o", facecolors="none", edgecolors=BLUE, label="test (hollow)", **kw)
@@ -278,7 +283,7 @@ class BoundaryPlot:
             ax.set_ylim(extent[2], extent[3])
             ax.set_xlabel("x₁")
             ax.set_ylabel("x₂")
-            handles = [self.class0, self.class1] + ([self.test0] if X_test is not None else [])
+            handles: list[Artist] = [self.class0, self.class1, *([self.test0] if X_test is not None else [])]
         elif X.shape[1] == 1:
             lo, hi = float(allX.min()), float(allX.max())
             pad = 0.05 * (hi - lo or 1.0)
@@ -368,7 +373,7 @@ class UnitsPlot:
             ax.set_yscale("log")
             plain_log_ticks(ax.yaxis)
 
-    def update(self, steps: Sequence[float], values: Any, labels: Sequence[str] | None = None) -> None:
+    def update(self, steps: ArrayLike, values: Any, labels: Sequence[str] | None = None) -> None:
         """``values[record][layer]``: one line per layer."""
         steps = np.asarray(steps, dtype=np.float64)
         vals = np.asarray(values, dtype=np.float64).reshape(len(steps), -1) if len(steps) else np.empty((0, 0))
@@ -587,8 +592,8 @@ class HistogramPlot:
             handles.append(self.kink_lines[0])
             self.kink_lines[0].set_label("kink")
         set_legend(self.ax, handles, loc="upper right", fontsize=9, framealpha=0.85)
-        share = Saturation(act, tol)
-        return [share.fraction(z) if z.size else math.nan for z in zs]
+        measure = Saturation(act, tol)
+        return [measure.fraction(z) if z.size else math.nan for z in zs]
 
     def moving(self) -> list[Any]:
         """The artists that change every frame."""
@@ -651,7 +656,7 @@ def preactivations(net: Any, X: np.ndarray, ax: Axes | None = None, *, tol: floa
             plot = HistogramPlot(a, bins=bins)
             plot.update(zs[title], m.activations[0], tol=tol, zmax=zmax)
             a.set_title(str(title))
-            a._kit_plot = plot  # type: ignore[attr-defined]
+            a._kit_plot = plot
         top = max(a.get_ylim()[1] for a in axes[0])
         for a in axes[0]:
             a.set_ylim(0, top)

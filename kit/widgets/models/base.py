@@ -9,7 +9,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 import kit
-from kit.activation import validate_kink
+from kit.activation import Activation, Rule, validate_kink
 from kit.plot.style import FrameCache, new_figure, rc
 
 __all__ = ["KINK_CHOICES", "AppModel", "activation_names", "contained", "param_range", "param_values", "rule_from"]
@@ -53,7 +53,7 @@ def param_range(default: float) -> tuple[float, float, float]:
     return (0.0, top, step) if d > 0 else (-top, 0.0, step)
 
 
-def param_values(cls: type, key: str, params: dict[str, float], lo: float, hi: float, step: float,
+def param_values(cls: type[Activation], key: str, params: dict[str, float], lo: float, hi: float, step: float,
                  limit: int = 2001) -> list[float] | None:
     """The values of parameter ``key`` in [lo, hi] that ``cls`` accepts, or None if it accepts every slider position.
 
@@ -92,8 +92,8 @@ def param_values(cls: type, key: str, params: dict[str, float], lo: float, hi: f
     return sorted(set(ok))
 
 
-def _accepts(cls: type, key: str, params: dict[str, float], value: float) -> bool:
-    default = cls.defaults[key]  # type: ignore[attr-defined]
+def _accepts(cls: type[Activation], key: str, params: dict[str, float], value: float) -> bool:
+    default = cls.defaults[key]
     v = int(value) if isinstance(default, int) and not isinstance(default, bool) else value
     if isinstance(v, int) and v != value:
         return False
@@ -101,7 +101,7 @@ def _accepts(cls: type, key: str, params: dict[str, float], value: float) -> boo
     return exc is None
 
 
-def rule_from(choice: str, t: float) -> Any:
+def rule_from(choice: str, t: float) -> Rule:
     """The kink rule of a selector value: the number ``t`` for ``"t"``, ``kit.Fixed(t)`` for ``"fixed"``, else ``choice``.
 
     Examples

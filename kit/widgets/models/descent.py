@@ -21,7 +21,7 @@ import matplotlib
 import numpy as np
 
 import kit
-from kit.activation import Activation
+from kit.activation import Activation, Rule
 from kit.plot.functions import rule_label
 from kit.plot.style import (
     BLACK,
@@ -74,7 +74,7 @@ def loss_of(act: Activation, w: Any, *, mode: str, x: float, b: float, y: float)
     return np.asarray(act.value(w), dtype=np.float64)
 
 
-def descend(act: Activation, *, kink: Any, mode: str = "unit", x: float = 1.0, b: float = 0.0, y: float = 1.0,
+def descend(act: Activation, *, kink: Rule, mode: str = "unit", x: float = 1.0, b: float = 0.0, y: float = 1.0,
             w0: float = 0.0, lr: float = 0.5, steps: int = 10) -> Path:
     """Run ``steps`` steps of gradient descent on L(w) from ``w0`` (float64).
 
@@ -119,7 +119,8 @@ def descend(act: Activation, *, kink: Any, mode: str = "unit", x: float = 1.0, b
                 break
             if i < steps:
                 w = w - lr * grad
-    return Path(*(np.asarray(v, dtype=np.float64) for v in (ws, zs, ls, gs, ss)), np.asarray(ks, dtype=bool), diverged)
+    w_, z_, loss_, grad_, slope_ = (np.asarray(v, dtype=np.float64) for v in (ws, zs, ls, gs, ss))
+    return Path(w_, z_, loss_, grad_, slope_, np.asarray(ks, dtype=bool), diverged)
 
 
 class DescentModel(AppModel):
@@ -184,7 +185,7 @@ class DescentModel(AppModel):
                 self.iter_line, *self.iter_ghosts.values(), self.ax_loss.title]
 
     @property
-    def rule(self) -> Any:
+    def rule(self) -> Rule:
         """The kink rule in force."""
         return rule_from(self.kink, self.t)
 
@@ -246,7 +247,7 @@ class DescentModel(AppModel):
         kw = self.kink_w(wlo, whi)
         kw = np.sort(kw[(kw >= wlo) & (kw <= whi)])
         grid = np.union1d(np.linspace(wlo, whi, 600), kw)
-        kwargs = {"mode": self.mode, "x": self.x, "b": self.b, "y": self.y}
+        kwargs: dict[str, Any] = {"mode": self.mode, "x": self.x, "b": self.b, "y": self.y}
         with np.errstate(all="ignore"):
             curve = loss_of(self.act, grid, **kwargs)
             kloss = loss_of(self.act, kw, **kwargs)

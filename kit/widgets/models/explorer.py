@@ -11,7 +11,7 @@ import matplotlib
 import numpy as np
 
 import kit
-from kit.activation import FRAMEWORKS, SATURATION_TOL, Activation
+from kit.activation import FRAMEWORKS, SATURATION_TOL, Activation, Rule
 from kit.plot.functions import ActivationPlot, Curves, rule_label
 from kit.plot.style import rc
 from kit.widgets.models.base import AppModel, rule_from
@@ -80,7 +80,7 @@ class ExplorerModel(AppModel):
         return self.plot.overlay()
 
     @property
-    def rule(self) -> Any:
+    def rule(self) -> Rule:
         """The kink rule in force (``"left"``, a number t, ``"pytorch"``, ...)."""
         return rule_from(self.kink, self.t)
 

@@ -60,10 +60,11 @@ def features(names: Sequence[str], X: NDArray) -> NDArray[np.float64]:
     if X.ndim == 1:
         X = X[:, None]
     x1 = X[:, 0]
-    x2 = X[:, 1] if X.shape[1] > 1 else None
+    two_d = X.shape[1] > 1
+    x2 = X[:, 1] if two_d else X[:, :0]  # (only the x2 features read it)
     cols = []
     for name in names:
-        if "x2" in name and x2 is None:
+        if "x2" in name and not two_d:
             raise ValueError(f"feature {name!r} needs 2-D inputs")
         cols.append({"x1": lambda: x1, "x2": lambda: x2, "x1^2": lambda: x1 * x1, "x2^2": lambda: x2 * x2,
                      "x1*x2": lambda: x1 * x2, "sin(x1)": lambda: np.sin(x1), "sin(x2)": lambda: np.sin(x2)}[name]())

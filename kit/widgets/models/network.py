@@ -288,7 +288,7 @@ def network_frame(model: Any, selected: tuple[int, int] | None = None) -> dict[s
         },
         "flags": {"show_test": bool(s.get("show_test", True)), "discretize": bool(s.get("discretize", False)),
                   "stopped": bool(model.stopped)},
-        "selected": list(selected) if hist is not None else None,
+        "selected": list(selected) if hist is not None and selected is not None else None,
         "histogram": hist,
         "lut": LUT,
         "colors": {"positive": ORANGE, "negative": BLUE, "dead": DEAD, "saturated": SATURATED, "selected": BLACK},

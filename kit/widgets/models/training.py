@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from kit import nn
+from kit.activation import Rule
 from kit.lab import datasets
 from kit.widgets.models import features as _features
 from kit.widgets.models.base import AppModel, rule_from
@@ -192,6 +193,7 @@ class TrainingModel(AppModel):
     """
 
     DEFAULTS: dict[str, Any] = BASE_DEFAULTS
+    trainer: nn.Trainer  # set by set(), from _build
 
     def __init__(self, **settings: Any) -> None:
         unknown = set(settings) - set(self.DEFAULTS)
@@ -242,7 +244,7 @@ class TrainingModel(AppModel):
             listener()
 
     @property
-    def rule(self) -> Any:
+    def rule(self) -> Rule:
         """The kink rule in force."""
         return rule_from(self.settings["kink"], self.settings["t"])
 

@@ -98,8 +98,8 @@ def build_app(make: Callable[..., Any], fallback: dict[str, Any], *args: Any, **
     if exc2 is not None:
         box = w.VBox([w.HTML()])
         box.add_class("kit-app")
-        box.error = f"{type(exc).__name__}: {exc}"  # type: ignore[attr-defined]
-        box.children[0].value = _error_html(box.error)  # type: ignore[attr-defined]
+        box.error = f"{type(exc).__name__}: {exc}"
+        box.children[0].value = _error_html(box.error)
         return box
     app.show_error(exc, prefix="could not build the app as asked, so it shows its defaults: ")
     app.last_traceback = "".join(traceback.format_exception(exc))

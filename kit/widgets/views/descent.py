@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -51,10 +52,13 @@ class DescentApp(ActivationApp):
             self._show_unit_row()
 
         self.on(mode, on_mode)
+        def setter(key: str) -> Callable[[Any], None]:
+            return lambda v: model.set(**{key: v})
+
         for key, ctrl in (("x", x), ("b", b), ("y", y), ("w0", w0), ("lr", lr), ("t", t)):
-            self.on(ctrl, lambda v, key=key: model.set(**{key: v}), throttle=True)
+            self.on(ctrl, setter(key), throttle=True)
         for key, ctrl in (("compare", compare), ("steps", steps)):
-            self.on(ctrl, lambda v, key=key: model.set(**{key: v}))
+            self.on(ctrl, setter(key))
 
         def do_step(_: Any) -> None:
             if steps.value >= steps.max:

@@ -97,7 +97,11 @@ class TrainingApp(App):
 
     def run(self, frames: int = 1) -> None:
         """Train ``frames`` frames now and show the result (for notebooks and lessons)."""
-        self.guarded(lambda: [self.frame() for _ in range(int(frames))])()
+        def frames_now() -> None:
+            for _ in range(int(frames)):
+                self.frame()
+
+        self.guarded(frames_now)()
 
     def frame(self) -> None:
         """Train one frame; stop the player when training has stopped."""
