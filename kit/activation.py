@@ -53,6 +53,7 @@ __all__ = [
     "Activation",
     "Fixed",
     "KinkRule",
+    "Rule",
     "as_float_array",
     "numerical_saturation",
     "validate_kink",
@@ -103,6 +104,7 @@ class Fixed:
 
 
 Rule: TypeAlias = str | float | Fixed
+"""One rule for the derivative at a kink (what ``kink=`` accepts): a name, a number t or a :class:`Fixed` value."""
 KinkRule: TypeAlias = Rule | Mapping[float, Rule]
 """A kink rule: ``"left"``, ``"right"``, ``"mean"``, a number t in [0, 1]
 meaning ``(1 - t) * left + t * right``, a :class:`Fixed` value, a framework
