@@ -254,9 +254,7 @@ def execute(
             cell.execution_count = None
             cell.metadata.pop("execution", None)
     run = LessonRun(path)
-    extra = {"PYTHONHASHSEED": "0", **(env or {})}
-    env_before = {key: os.environ.get(key) for key in extra}
-    os.environ.update(extra)  # the kernel is started with this process's environment
+    kernel_env = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}  # the kernel's own; this process's unchanged
     client = NotebookClient(
         nb,
         kernel_manager_class=_kernel_manager_class(),
@@ -269,18 +267,13 @@ def execute(
     )
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=kernel_env)  # passed on to the kernel manager's start_kernel
     except CellTimeoutError as exc:
         run.error = f"a cell took longer than {timeout:.0f} s: {str(exc).splitlines()[0] if str(exc) else ''}"
     except CellExecutionError as exc:
         run.error = _first_error(nb) or str(exc).strip().splitlines()[-1]
     finally:
         run.seconds = time.perf_counter() - start
-        for key, value in env_before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     run.stderr = _stderr_lines(nb)
     run.failed_claims = _failed_claims(nb)
     run.changed = _changes(before, [_compared_text(c) for c in nb.cells], _cell_names(nb))
