@@ -64,6 +64,7 @@ def derivative_points(act: Activation, options: Options) -> tuple[NDArray[np.flo
 
 
 def agrees(act: Activation, z: float, h: float, sign: float, d: float, options: Options) -> bool:
+    """True if the one-sided second-order difference at ``z`` (side ``sign``, step ``h``) matches ``d`` within tolerance and rounding noise."""
     f = eval64(act, "value", np.array([z, z + sign * h, z + 2 * sign * h]))
     with np.errstate(all="ignore"):
         fd = sign * (-3 * f[0] + 4 * f[1] - f[2]) / (2 * h)
@@ -72,6 +73,7 @@ def agrees(act: Activation, z: float, h: float, sign: float, d: float, options: 
 
 
 def quotient(act: Activation, z: float, h: float, sign: float) -> float:
+    """The one-sided difference quotient ``(f(z + sign h) - f(z)) / (sign h)``, never a central one."""
     f = eval64(act, "value", np.array([z, z + sign * h]))
     with np.errstate(all="ignore"):
         return float(sign * (f[1] - f[0]) / h)
@@ -108,10 +110,12 @@ def slopes_at(act: Activation, c: float, h: float) -> tuple[float, float, bool]:
 
 
 def spike_threshold(s: NDArray[np.float64]) -> float:
+    """How large a doubly differenced slope must be to count as a spike, relative to the slopes ``s``."""
     return 1e-6 * (1 + float(np.nanmax(np.abs(s)))) if s.size and np.isfinite(s).any() else 1e-6
 
 
 def second_differences(act: Activation, x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The secant slopes of f over ``x`` and their centred second differences (``e2[i]`` centred on ``x[i + 2]``)."""
     f = eval64(act, "value", x)
     with np.errstate(all="ignore"):
         s = np.diff(f) / np.diff(x)
@@ -130,6 +134,7 @@ def spikes(act: Activation, x: NDArray[np.float64]) -> NDArray[np.intp]:
 
 
 def spike_size(act: Activation, x: NDArray[np.float64], i: int) -> float:
+    """The largest second difference of the slopes around index ``i`` of ``x``: how sharp the bend there is."""
     lo, hi = max(i - 3, 0), min(i + 4, x.size)
     _, e2 = second_differences(act, x[lo:hi])
     return float(np.nanmax(np.abs(e2))) if e2.size else math.nan

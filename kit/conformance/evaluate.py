@@ -91,6 +91,7 @@ class PluginRaised(Exception):
     """A plugin method raised; the message says which method and on what input."""
 
 def call(act: Activation, meth: str, z: Any) -> Any:
+    """``act.meth(z)``; whatever the plugin raises becomes :class:`PluginRaised` naming the method and the input."""
     try:
         return getattr(act, meth)(z)
     except Exception as exc:
@@ -131,6 +132,7 @@ def likely_crowded(kinks: NDArray[np.float64], width: float, reach: float) -> bo
     return kinks.size > 1000 and kinks.size / width * reach > 1000
 
 def is_declared(act: Activation, z: float) -> bool:
+    """True if ``z`` is one of the kinks ``act`` declares."""
     return bool(declared_kinks(act, z, z).size)
 
 
@@ -153,8 +155,10 @@ def extreme_inputs(dtype: type[np.floating]) -> NDArray[np.floating]:
     return np.unique(vals.astype(dtype))
 
 def window_grid(options: Options, n: int) -> NDArray[np.float64]:
+    """``n`` evenly spaced points over the window of the checks, ``[-window, window]``."""
     return np.linspace(-options.window, options.window, n)
 
 
 def gradient_bound(act: Activation, z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The larger of the absolute left and right derivatives at each ``z`` (float64)."""
     return np.fmax(np.abs(eval64(act, "left_derivative", z)), np.abs(eval64(act, "right_derivative", z)))
