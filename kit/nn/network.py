@@ -115,6 +115,51 @@ def _matmul_perturbed(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDA
     return out
 
 
+_F16_CHUNK = 1 << 16
+"""float32 products held at once by :func:`_matmul_float16` (256 KiB: they stay in the cache)."""
+
+
+def _matmul_float16(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+    """float16 ``a @ b`` bit for bit as ``np.matmul`` computes it, without its scalar loop.
+
+    numpy's float16 matmul (no BLAS) converts each element to float32, accumulates
+    ``sum += a[i, k] * b[k, j]`` in float32 in k order from +0, and rounds to float16
+    once.  Each product of two float16 numbers is exact in float32, so the same
+    sums come out of float32 products of a block of k, ``P[k, i, j]``, summed over
+    k by ``np.add.reduce`` along the outer axis (one float32 addition per k, in k
+    order, for every (i, j) at once), the running sum carried in ``P[0]`` from one
+    block to the next.  Small products, and those numpy's reduction could sum in
+    another order (fewer than 16 outputs: a single-column reduction is summed
+    pairwise), are left to ``np.matmul`` itself, and so are the rows with a NaN
+    result: which of two NaNs an addition keeps (their sign and payload) depends
+    on the order of its operands in the compiled code.
+    """
+    m, k = a.shape
+    n = b.shape[1]
+    if m * n < 16 or k < 2 or m * k * n <= 2048:
+        return np.matmul(a, b, out=out)
+    at = a.T.astype(np.float32)  # (k, m): row k holds column k of a
+    bt = b.astype(np.float32)
+    kc = max(1, min(k, _F16_CHUNK // (m * n)))
+    buf = np.empty((kc + 1, m, n), dtype=np.float32)
+    buf[0] = 0.0
+    acc = np.empty((m, n), dtype=np.float32)
+    for j in range(0, k, kc):
+        c = min(kc, k - j)
+        np.multiply(at[j : j + c, :, None], bt[j : j + c, None, :], out=buf[1 : c + 1])
+        np.add.reduce(buf[: c + 1], axis=0, out=acc)
+        if j + c < k:
+            buf[0] = acc
+    result = acc.astype(np.float16) if out is None else out
+    if out is not None:
+        np.copyto(out, acc, casting="unsafe")
+    nan_rows = np.isnan(acc).any(axis=1)
+    if nan_rows.any():
+        rows = np.flatnonzero(nan_rows)
+        result[rows] = np.matmul(a[rows], b)
+    return result
+
+
 def _matmul_round_each(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
     """float16 a @ b with a float16 accumulator rounded after every multiply-add."""
     a64 = a.astype(np.float64)
@@ -331,6 +376,8 @@ class MLP:
     def _matmul(self, a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
         if self.accumulate == "float16":
             return _matmul_round_each(a, b, out)
+        if a.dtype == np.float16:
+            return _matmul_float16(a, b, out)
         if ROUNDING == "perturbed" and a.dtype != np.float16:
             return _matmul_perturbed(a, b, out)
         return np.matmul(a, b, out=out)

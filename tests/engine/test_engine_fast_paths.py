@@ -1,0 +1,108 @@
+"""The engine's fast code paths equal straightforward reference code exactly (np.array_equal, bits).
+
+The float16 product is compared bit for bit with ``np.matmul`` on float16 (the
+definition of the engine's float16 semantics); the training step with a
+hand-written reference step of the same math.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kit.nn import network
+
+SHAPES = [(0, 3, 4), (3, 0, 4), (3, 4, 0), (1, 1, 1), (5, 1, 7), (16, 1, 16), (1, 300, 1), (1, 40, 16),
+          (2, 40, 8), (3, 17, 5), (16, 2, 128), (33, 64, 17), (64, 50, 64), (128, 9, 1), (7, 700, 33),
+          (256, 128, 16), (20, 130, 40)]
+
+
+def _values(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
+    if kind == "normal":
+        x = rng.standard_normal(shape)
+    elif kind == "wide":  # magnitudes from subnormal to near the float16 maximum: sums overflow to inf
+        x = rng.standard_normal(shape) * 2.0 ** rng.integers(-26, 9, size=shape)
+    elif kind == "subnormal":
+        x = rng.standard_normal(shape) * 2.0**-20
+    elif kind == "special":
+        x = rng.standard_normal(shape) * 100
+        pick = rng.random(shape)
+        x[pick < 0.05] = np.inf
+        x[(pick >= 0.05) & (pick < 0.1)] = -np.inf
+        x[(pick >= 0.1) & (pick < 0.13)] = np.nan
+        x[(pick >= 0.13) & (pick < 0.3)] = 0.0
+        x[(pick >= 0.3) & (pick < 0.4)] = -0.0
+    else:  # relu-like: many exact zeros, positive values
+        x = np.maximum(rng.standard_normal(shape), 0)
+    with np.errstate(over="ignore"):
+        return x.astype(np.float16)
+
+
+def _bits(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x).view(np.uint16)
+
+
+@pytest.mark.parametrize("kind", ["normal", "wide", "subnormal", "special", "relu"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_float16_product_is_numpys_bit_for_bit(shape, kind):
+    m, k, n = shape
+    rng = np.random.default_rng(hash((shape, kind)) % 2**32)
+    for trial in range(3):
+        a = _values(rng, (m, k), kind)
+        b = _values(rng, (k, n), "normal" if trial == 2 else kind)
+        with np.errstate(all="ignore"):
+            expect = np.matmul(a, b)
+            got = network._matmul_float16(a, b)
+            out = np.full((m, n), np.float16(7))
+            written = network._matmul_float16(a, b, out=out)
+        assert got.dtype == np.float16 and got.shape == expect.shape
+        assert np.array_equal(_bits(got), _bits(expect)), f"trial {trial}"
+        assert written is out and np.array_equal(_bits(out), _bits(expect))
+
+
+def test_float16_product_of_views_and_into_a_row_view():
+    """The engine multiplies transposed views (a_prev.T, W.T) and writes bias sums into a row view."""
+    rng = np.random.default_rng(1)
+    a = _values(rng, (40, 24), "wide")
+    w = _values(rng, (32, 24), "normal")
+    with np.errstate(all="ignore"):
+        assert np.array_equal(_bits(network._matmul_float16(a, w.T)), _bits(np.matmul(a, w.T)))
+        assert np.array_equal(_bits(network._matmul_float16(a.T, a)), _bits(np.matmul(a.T, a)))
+        db = np.empty(24, dtype=np.float16)
+        ones = np.ones((1, 40), dtype=np.float16)
+        network._matmul_float16(ones, a, out=db.reshape(1, -1))
+        assert np.array_equal(_bits(db), _bits(np.matmul(ones, a)[0]))
+
+
+def test_float16_product_crosses_blocks_of_k():
+    """k far beyond one block of products: the running sum is carried between blocks in k order."""
+    rng = np.random.default_rng(2)
+    a = _values(rng, (64, 1000), "wide")
+    b = _values(rng, (1000, 64), "wide")
+    assert 64 * 64 * 1000 > network._F16_CHUNK * 10
+    with np.errstate(all="ignore"):
+        assert np.array_equal(_bits(network._matmul_float16(a, b)), _bits(np.matmul(a, b)))
+
+
+def test_float16_product_matches_the_float32_loop_of_the_definition():
+    """The documented semantics: float32 sum += a*b in k order from +0, one rounding at the end."""
+    rng = np.random.default_rng(3)
+    a = _values(rng, (9, 37), "wide")
+    b = _values(rng, (37, 11), "wide")
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    acc = np.zeros((9, 11), dtype=np.float32)
+    with np.errstate(all="ignore"):
+        for j in range(37):
+            acc += a32[:, j, None] * b32[None, j, :]
+        assert np.array_equal(_bits(network._matmul_float16(a, b)), _bits(acc.astype(np.float16)))
+
+
+def test_float16_product_on_many_random_shapes():
+    rng = np.random.default_rng(4)
+    kinds = ["normal", "wide", "subnormal", "special", "relu"]
+    for _ in range(150):
+        m, k, n = (int(v) for v in rng.integers(0, 48, size=3))
+        a = _values(rng, (m, k), kinds[int(rng.integers(5))])
+        b = _values(rng, (k, n), kinds[int(rng.integers(5))])
+        with np.errstate(all="ignore"):
+            assert np.array_equal(_bits(network._matmul_float16(a, b)), _bits(np.matmul(a, b))), (m, k, n)
