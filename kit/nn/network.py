@@ -173,6 +173,45 @@ def _matmul_round_each(a: NDArray, b: NDArray, out: NDArray | None = None) -> ND
     return out
 
 
+# -- one buffer for many arrays ------------------------------------------------------
+
+_ALIGN = 64
+"""Bytes: each array of a :func:`flat_views` buffer starts at a multiple of this (a cache line)."""
+
+
+def flat_views(shapes: Sequence[tuple[int, ...]], dtype: np.dtype) -> tuple[NDArray, list[NDArray]]:
+    """One zeroed buffer and C-contiguous views of it of ``shapes``, each starting at a multiple of
+    64 bytes (the gaps stay zero): an update or a check of all the arrays is one numpy call.
+
+    Examples
+    --------
+    >>> flat, (w, b) = flat_views([(2, 3), (3,)], np.dtype("float32"))
+    >>> w[...] = 1; b[...] = 2; float(flat.sum()), flat.size
+    (12.0, 32)
+    """
+    per = max(1, _ALIGN // dtype.itemsize)
+    starts, end = [], 0
+    for shape in shapes:
+        starts.append(end)
+        end += -(-int(np.prod(shape, dtype=np.int64)) // per) * per
+    raw = np.zeros(end + per, dtype=dtype)
+    skip = (-raw.ctypes.data % _ALIGN) // dtype.itemsize
+    flat = raw[skip : skip + end]
+    views = [flat[o : o + int(np.prod(shape, dtype=np.int64))].reshape(shape) for o, shape in zip(starts, shapes,
+                                                                                                  strict=True)]
+    return flat, views
+
+
+def is_flat(flat: NDArray | None, arrays: Sequence[NDArray]) -> bool:
+    """Whether every one of ``arrays`` still lies inside ``flat`` (not replaced by another array)."""
+    if flat is None:
+        return False
+    lo = flat.ctypes.data
+    hi = lo + flat.nbytes
+    return all(a.base is flat.base and a.flags.c_contiguous and a.dtype == flat.dtype
+               and lo <= a.ctypes.data and a.ctypes.data + a.nbytes <= hi for a in arrays)
+
+
 # -- the network ------------------------------------------------------------------
 
 
@@ -263,10 +302,22 @@ class MLP:
                                  f"(largest finite value {float(np.finfo(self.dtype).max):.3g}); choose a smaller scale")
             self.W.append(W)
             self.b.append(b)
+        self._flatten()
         self.preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         """``(a, c)``: inputs are mapped to ``x * a + c`` (float64) before the cast, or None."""
 
     # -- set-up ------------------------------------------------------------------
+    def _flatten(self) -> None:
+        """Move the weights into one buffer (``self._flat``; ``W`` and ``b`` become views of it)."""
+        shapes = []
+        for W, b in zip(self.W, self.b, strict=True):
+            shapes += [W.shape, b.shape]
+        self._flat, views = flat_views(shapes, self.dtype)
+        for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
+            views[2 * i][...] = W
+            views[2 * i + 1][...] = b
+        self.W, self.b = views[0::2], views[1::2]
+
     def _build_derivatives(self) -> None:
         self._value = [act.value_function() for act in self.activations]
         self._deriv = [act.derivative_function(k) for act, k in zip(self.activations, self.kink_rules, strict=True)]
@@ -367,6 +418,7 @@ class MLP:
         with np.errstate(over="ignore"):  # weights beyond the new dtype's range become inf, as a cast does
             new.W = [W.astype(new.dtype) for W in self.W]
             new.b = [b.astype(new.dtype) for b in self.b]
+        new._flatten()
         new.activations = list(self.activations)
         new.preprocess = None if self.preprocess is None else (self.preprocess[0].copy(), self.preprocess[1].copy())
         new._build_derivatives()

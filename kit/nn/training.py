@@ -22,7 +22,7 @@ from kit.nn import memory as _memory
 from kit.nn import optim as _optim
 from kit.nn.diagnostics import KinkCounter, Saturation, dead_units
 from kit.nn.history import History, TrainingDiverged
-from kit.nn.network import MLP, _check_inputs, _per_layer
+from kit.nn.network import MLP, _check_inputs, _per_layer, flat_views, is_flat
 
 __all__ = ["Trainer", "gradients", "train"]
 
@@ -217,7 +217,11 @@ class Trainer:
             opt_options["momentum"] = momentum
         if optimizer == "adam":
             opt_options.update(betas=betas, eps=eps)
-        self.optimizer = opt_cls(net.parameters(), **opt_options)
+        # one buffer for all the weights (as the network keeps them) and one for all the gradients:
+        # the optimiser updates, and the finiteness check reads, everything in one numpy call each
+        params = net.parameters()
+        self._flat_params = getattr(net, "_flat", None) if is_flat(getattr(net, "_flat", None), params) else None
+        self.optimizer = opt_cls(params if self._flat_params is None else [self._flat_params], **opt_options)
         # checked: now change the network and allocate
         net.preprocess = preprocess
         self.rng = np.random.default_rng(seed)
@@ -245,13 +249,14 @@ class Trainer:
             self._tb = np.empty((B, *self.targets.shape[1:]), dtype=self.targets.dtype)
         self._Z = [np.empty((B, s), dtype=dt) for s in net.sizes[1:]]
         self._dA = [np.empty((B, s), dtype=dt) for s in net.sizes[1:-1]]
-        self._dW = [np.empty_like(W) for W in net.W]
-        self._db = [np.empty_like(b) for b in net.b]
+        shapes = []
+        for W, b in zip(net.W, net.b, strict=True):
+            shapes += [W.shape, b.shape]
+        self._flat_grads, views = flat_views(shapes, dt)
+        self._dW, self._db = views[0::2], views[1::2]
         self._db_row = [db.reshape(1, -1) for db in self._db]  # views: bias gradients written in place
         self._ones = np.ones((1, B), dtype=dt)
-        self._grads: list[NDArray] = []
-        for dW, db in zip(self._dW, self._db, strict=True):
-            self._grads += [dW, db]
+        self._grads: list[NDArray] = [self._flat_grads] if self._flat_params is not None else views
         self._pen = [np.empty_like(W) for W in net.W] if (self.l1 or self.l2) else []
         self._l1 = np.asarray(self.l1, dtype=dt)
         self._l2 = np.asarray(self.l2, dtype=dt)
@@ -283,12 +288,12 @@ class Trainer:
     def _one_step(self) -> bool:
         """Forward, backward, check, update.  False if training had to stop."""
         self._next_batch()
-        acts = self._forward_backward()
         with np.errstate(all="ignore"):
-            for g in self._grads:
-                if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
-                    self._diverged(self._explain_gradient(acts), self.steps_done + 1)
-                    return False
+            acts = self._forward_backward_in_errstate()
+            g = self._flat_grads  # every gradient (the gaps between them are 0)
+            if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
+                self._diverged(self._explain_gradient(acts), self.steps_done + 1)
+                return False
             self._updating = True  # stays True if the update is cut short: train() then knows
             self.optimizer.update(self._grads)
             self._updating = False
@@ -296,47 +301,51 @@ class Trainer:
 
     def _forward_backward(self) -> list[NDArray]:
         """Gradients of the current batch into self._dW/_db; returns the hidden activations."""
+        with np.errstate(all="ignore"):
+            return self._forward_backward_in_errstate()
+
+    def _forward_backward_in_errstate(self) -> list[NDArray]:
+        """:meth:`_forward_backward`, for a caller that has already silenced numpy's warnings."""
         net = self.net
         L = len(net.W)
         acts: list[NDArray] = []
         a = self._Xb
-        with np.errstate(all="ignore"):
-            for i in range(L):
-                z = self._Z[i]
-                net._matmul(a, net.W[i], out=z)
-                z += net.b[i]
-                if i < L - 1:
-                    self._hits[i] += self._counters[i].count(z)
-                    a = net._value[i](z)
-                    mask = self._masks[i]
-                    if mask is not None:
-                        u = self._uniform[i]
-                        self.rng.random(dtype=u.dtype, out=u)
-                        np.greater_equal(u, self.dropout[i], out=mask, casting="unsafe")
-                        mask *= self._keep_scale[i]
-                        a = a * mask
-                    acts.append(a)
-            dz = self.loss.grad(self._Z[-1], self._tb)
-            for i in range(L - 1, -1, -1):
-                a_prev = acts[i - 1] if i > 0 else self._Xb
-                net._matmul(a_prev.T, dz, out=self._dW[i])
-                net._matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
-                if i > 0:
-                    da = net._matmul(dz, net.W[i].T, out=self._dA[i - 1])
-                    mask = self._masks[i - 1]
-                    if mask is not None:
-                        da *= mask
-                    da *= net._deriv[i - 1](self._Z[i - 1])
-                    dz = da
-            if self._pen:
-                for W, dW, pen in zip(net.W, self._dW, self._pen, strict=True):
-                    if self.l2:
-                        np.multiply(W, self._l2, out=pen)
-                        dW += pen
-                    if self.l1:
-                        np.sign(W, out=pen)
-                        pen *= self._l1
-                        dW += pen
+        for i in range(L):
+            z = self._Z[i]
+            net._matmul(a, net.W[i], out=z)
+            z += net.b[i]
+            if i < L - 1:
+                self._hits[i] += self._counters[i].count(z)
+                a = net._value[i](z)
+                mask = self._masks[i]
+                if mask is not None:
+                    u = self._uniform[i]
+                    self.rng.random(dtype=u.dtype, out=u)
+                    np.greater_equal(u, self.dropout[i], out=mask, casting="unsafe")
+                    mask *= self._keep_scale[i]
+                    a = a * mask
+                acts.append(a)
+        dz = self.loss.grad(self._Z[-1], self._tb)
+        for i in range(L - 1, -1, -1):
+            a_prev = acts[i - 1] if i > 0 else self._Xb
+            net._matmul(a_prev.T, dz, out=self._dW[i])
+            net._matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
+            if i > 0:
+                da = net._matmul(dz, net.W[i].T, out=self._dA[i - 1])
+                mask = self._masks[i - 1]
+                if mask is not None:
+                    da *= mask
+                da *= net._deriv[i - 1](self._Z[i - 1])
+                dz = da
+        if self._pen:
+            for W, dW, pen in zip(net.W, self._dW, self._pen, strict=True):
+                if self.l2:
+                    np.multiply(W, self._l2, out=pen)
+                    dW += pen
+                if self.l1:
+                    np.sign(W, out=pen)
+                    pen *= self._l1
+                    dW += pen
         return acts
 
     # -- explaining a stop -------------------------------------------------------

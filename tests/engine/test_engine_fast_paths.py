@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kit import nn
+from kit.lab import datasets
 from kit.nn import network
 
 SHAPES = [(0, 3, 4), (3, 0, 4), (3, 4, 0), (1, 1, 1), (5, 1, 7), (16, 1, 16), (1, 300, 1), (1, 40, 16),
@@ -106,3 +108,44 @@ def test_float16_product_on_many_random_shapes():
         b = _values(rng, (k, n), kinds[int(rng.integers(5))])
         with np.errstate(all="ignore"):
             assert np.array_equal(_bits(network._matmul_float16(a, b)), _bits(np.matmul(a, b))), (m, k, n)
+
+
+def _run(net, **options):
+    X, y = datasets.make("spiral", n=200, seed=2)
+    tr = nn.Trainer(net, X, y, loss="bce", seed=4, record_every=3, **options)
+    hist = tr.step(40)
+    return tr, hist
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("options", [{"optimizer": "sgd", "lr": 0.2}, {"optimizer": "momentum", "lr": 0.05, "l2": 0.01},
+                                     {"optimizer": "adam", "lr": 0.01, "dropout": 0.2, "l1": 0.001}],
+                         ids=["sgd", "momentum-l2", "adam-dropout-l1"])
+def test_one_flat_buffer_equals_one_array_per_parameter(dtype, options):
+    """The trainer updates and checks all weights in one buffer; a network whose arrays were replaced
+    (so no longer in that buffer) is trained array by array: same bits either way."""
+    flat = nn.MLP([2, 12, 7, 1], activation="tanh", dtype=dtype, seed=1)
+    loose = flat.copy()
+    loose.W = [W.copy() for W in loose.W]
+    loose.b = [b.copy() for b in loose.b]
+    tr_flat, h_flat = _run(flat, **options)
+    tr_loose, h_loose = _run(loose, **options)
+    assert tr_flat._flat_params is not None and tr_loose._flat_params is None
+    assert len(tr_loose.optimizer.params) == 6
+    for (w1, b1), (w2, b2) in zip(flat.get_weights(), loose.get_weights(), strict=True):
+        assert np.array_equal(w1, w2) and np.array_equal(b1, b2)
+    a1, a2 = h_flat.as_arrays(), h_loose.as_arrays()
+    for key in a1:
+        assert np.array_equal(a1[key], a2[key], equal_nan=True), key
+
+
+def test_flat_views_are_aligned_zero_padded_views():
+    flat, views = network.flat_views([(3, 5), (5,), (5, 1), (1,)], np.dtype("float32"))
+    assert all(v.base is flat.base and v.flags.c_contiguous for v in views)
+    assert all(v.ctypes.data % 64 == 0 for v in views)
+    assert not flat.any() and network.is_flat(flat, views)
+    assert not network.is_flat(flat, [*views[:-1], views[-1].copy()])
+    net = nn.MLP([2, 3, 1], seed=0)
+    assert network.is_flat(net._flat, net.parameters())
+    copy = net.copy(dtype="float64")
+    assert network.is_flat(copy._flat, copy.parameters())
