@@ -34,7 +34,10 @@ def dead_units(deriv: Callable[[NDArray], NDArray], z: NDArray) -> NDArray[np.bo
     [True, False]
     """
     with np.errstate(all="ignore"):
-        return np.all(deriv(z) == 0, axis=0)
+        d = deriv(z)
+    if d.shape[0] == 0:
+        return np.ones(d.shape[1:], dtype=bool)
+    return ~np.logical_or.reduce(d != 0, axis=0)  # NaN != 0: a NaN derivative is not a dead one
 
 
 def _in_dtype(points: NDArray[np.float64], dtype: np.dtype) -> NDArray:

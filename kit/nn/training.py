@@ -229,6 +229,8 @@ class Trainer:
         self.steps_done = 0
         self._updating = False  # True while the optimiser changes the weights (an interrupt waits)
         self._interrupt_requested = False  # set by Ctrl-C under :func:`train`: stop after this step
+        self._ahead: list[NDArray] | None = None  # a record's full-batch forward pass, for the next step
+        self._share = self._full and not any(p > 0 for p in self.dropout)  # a step's forward = a record's
         self._hits = [0] * net.n_hidden
         self._counters = [KinkCounter(a) for a in net.activations]
         self._saturation = [Saturation(a, self.saturation_tol) for a in net.activations]
@@ -254,6 +256,10 @@ class Trainer:
             shapes += [W.shape, b.shape]
         self._flat_grads, views = flat_views(shapes, dt)
         self._dW, self._db = views[0::2], views[1::2]
+        start = self._flat_grads.ctypes.data
+        parts = [slice((v.ctypes.data - start) // dt.itemsize, (v.ctypes.data - start) // dt.itemsize + v.size)
+                 for v in views]
+        self._grad_parts = list(zip(parts[0::2], parts[1::2], strict=True))  # where each dW, db lies in the buffer
         self._db_row = [db.reshape(1, -1) for db in self._db]  # views: bias gradients written in place
         self._ones = np.ones((1, B), dtype=dt)
         self._grads: list[NDArray] = [self._flat_grads] if self._flat_params is not None else views
@@ -276,8 +282,8 @@ class Trainer:
             self._pos = 0
         idx = self._order[self._pos : self._pos + B]
         self._pos += B
-        np.take(self.X, idx, axis=0, out=self._Xb)
-        np.take(self.targets, idx, axis=0, out=self._tb)
+        self.X.take(idx, axis=0, out=self._Xb)
+        self.targets.take(idx, axis=0, out=self._tb)
 
     # -- one step ----------------------------------------------------------------
     @property
@@ -288,8 +294,9 @@ class Trainer:
     def _one_step(self) -> bool:
         """Forward, backward, check, update.  False if training had to stop."""
         self._next_batch()
+        ahead, self._ahead = self._ahead, None
         with np.errstate(all="ignore"):
-            acts = self._forward_backward_in_errstate()
+            acts = self._forward_backward_in_errstate(ahead)
             g = self._flat_grads  # every gradient (the gaps between them are 0)
             if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
                 self._diverged(self._explain_gradient(acts), self.steps_done + 1)
@@ -304,13 +311,22 @@ class Trainer:
         with np.errstate(all="ignore"):
             return self._forward_backward_in_errstate()
 
-    def _forward_backward_in_errstate(self) -> list[NDArray]:
-        """:meth:`_forward_backward`, for a caller that has already silenced numpy's warnings."""
+    def _forward_backward_in_errstate(self, ahead: list[NDArray] | None = None) -> list[NDArray]:
+        """:meth:`_forward_backward`, for a caller that has already silenced numpy's warnings.
+
+        ``ahead``: the hidden activations of a forward pass of the current weights over this
+        batch already in ``self._Z`` (a record's, in full-batch training without dropout): the
+        forward pass is not made again, only its kink hits are counted.
+        """
         net = self.net
         L = len(net.W)
         acts: list[NDArray] = []
         a = self._Xb
-        for i in range(L):
+        if ahead is not None:
+            for i in range(L - 1):
+                self._hits[i] += self._counters[i].count(self._Z[i])
+            acts = ahead
+        for i in range(L if ahead is None else 0):
             z = self._Z[i]
             net._matmul(a, net.W[i], out=z)
             z += net.b[i]
@@ -471,7 +487,10 @@ class Trainer:
     def _record(self, first: bool = False) -> None:
         net, h = self.net, self.history
         with np.errstate(all="ignore"):
-            zs, acts = net._forward_all(self.X)
+            if self._share:  # the next step's forward pass, done now into its buffers
+                zs, acts = self._Z, self._forward_into_buffers()
+            else:
+                zs, acts = net._forward_all(self.X)
             out = zs[-1]
             loss = self.loss.value(out, self.targets)
             acc = float(np.mean(self.loss.correct(out, self.targets))) if self.loss.classification else math.nan
@@ -483,12 +502,14 @@ class Trainer:
             if first:
                 norms = [math.nan] * len(net.W)
             else:
-                norms = [
-                    math.sqrt(float(np.vdot(dW.astype(np.float64), dW.astype(np.float64)))
-                              + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
-                    for dW, db in zip(self._dW, self._db, strict=True)
-                ]
+                g64 = self._flat_grads.astype(np.float64)  # every gradient widened at once
+                norms = []
+                for w_part, b_part in self._grad_parts:
+                    dW, db = g64[w_part], g64[b_part]
+                    norms.append(math.sqrt(float(np.vdot(dW, dW)) + float(np.vdot(db, db))))
         h.append(self.steps_done, loss, acc, dead, sat, self._hits, norms)
+        if self._share and self.callback is None:  # nothing can change the weights before the next step
+            self._ahead = acts
         self._hits = [0] * net.n_hidden
         if not math.isfinite(loss) and not h.stopped:
             with np.errstate(all="ignore"):
@@ -500,8 +521,22 @@ class Trainer:
             self._diverged(f"training stopped at step {self.steps_done}: the training loss is {loss}: {where}",
                            self.steps_done)
 
+    def _forward_into_buffers(self) -> list[NDArray]:
+        """The forward pass of a full-batch step (no dropout, no kink count) into ``self._Z``; the
+        hidden activations."""
+        net, a, acts = self.net, self.X, []
+        last = len(net.W) - 1
+        for i, (W, b) in enumerate(zip(net.W, net.b, strict=True)):
+            z = net._matmul(a, W, out=self._Z[i])
+            z += b
+            if i < last:
+                a = net._value[i](z)
+                acts.append(a)
+        return acts
+
     def _advance(self, k: int) -> bool:
         """Run k steps with the regular records; False if stopped."""
+        self._ahead = None  # the weights may have been changed since the last record
         for _ in range(k):
             if self.history.stopped or self._interrupt_requested:
                 return False

@@ -149,3 +149,65 @@ def test_flat_views_are_aligned_zero_padded_views():
     assert network.is_flat(net._flat, net.parameters())
     copy = net.copy(dtype="float64")
     assert network.is_flat(copy._flat, copy.parameters())
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_sigmoid_in_place_equals_the_formula(dtype):
+    from kit.nn import losses
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4000, 1)) * 10.0 ** rng.integers(-8, 6, size=(4000, 1))
+    x[:5, 0] = [np.inf, -np.inf, np.nan, 0.0, -0.0]
+    with np.errstate(all="ignore"):
+        x = x.astype(dtype)
+        e = np.exp(-np.abs(x))
+        expect = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        got = losses._sigmoid(x)
+        t = (x > 0).astype(dtype)
+        grad = losses.get("bce").grad(x, t)
+        grad_expect = (expect - t) * np.asarray(1.0 / len(x), dtype=x.dtype)
+    assert np.array_equal(got.view(np.uint8), expect.view(np.uint8))
+    assert np.array_equal(grad.view(np.uint8), grad_expect.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "abs"])
+def test_full_batch_step_reusing_the_records_forward_pass_is_the_same(dtype, activation):
+    """In full-batch training without dropout a record's forward pass is the next step's: reused,
+    it must give the bits of a step that makes its own (a callback turns the reuse off)."""
+    X, y = datasets.make("sine", n=120, seed=3)
+    runs = []
+    for shared in (True, False):
+        net = nn.MLP([1, 9, 6, 1], activation=activation, kink="mean", dtype=dtype, seed=2)
+        tr = nn.Trainer(net, X, y, loss="mse", optimizer="adam", lr=0.02, batch_size=None, record_every=1,
+                        callback=None if shared else (lambda trainer: None))
+        tr.step(25)
+        tr.step(5)
+        assert tr._share and (tr._ahead is not None) == shared
+        runs.append((net.get_weights(), tr.history.as_arrays()))
+    (w1, h1), (w2, h2) = runs
+    for (a, b), (c, d) in zip(w1, w2, strict=True):
+        assert np.array_equal(a, c) and np.array_equal(b, d)
+    for key in h1:
+        assert np.array_equal(h1[key], h2[key], equal_nan=True), key
+
+
+def test_record_grad_norms_and_dead_units_equal_their_formulas():
+    import math
+
+    from kit.nn.diagnostics import dead_units
+
+    X, y = datasets.make("spiral", n=150, seed=1)
+    net = nn.MLP([2, 10, 10, 1], dtype="float32", seed=0)
+    tr = nn.Trainer(net, X, y, loss="bce", lr=0.3, batch_size=16, record_every=1)
+    tr.step(7)
+    expect = [math.sqrt(float(np.vdot(dW.astype(np.float64), dW.astype(np.float64)))
+                        + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
+              for dW, db in tr.gradients]
+    assert tr.history.grad_norm[-1] == expect
+    deriv = net._deriv[0]
+    rng = np.random.default_rng(0)
+    for z in (rng.standard_normal((30, 6)), np.minimum(rng.standard_normal((30, 6)), 0), np.empty((0, 4)),
+              np.array([[np.nan, -1.0, 0.0], [-1.0, -2.0, 1.0]])):
+        with np.errstate(all="ignore"):
+            assert np.array_equal(dead_units(deriv, z), np.all(deriv(z) == 0, axis=0))
