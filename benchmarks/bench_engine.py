@@ -455,6 +455,14 @@ def _tables(args: Any, torch: Any, jax: JaxWorker | None, jax_note: str, threadp
         print(f"torch/eng {span(4)} (target >= 1; engine slower than PyTorch at: {over(4, 1.0, False)})")
         print(f"jax/eng   {span(5)}\n")
 
+        print("full batch (512 rows, batch_size=None), a record every step: rec/step")
+        print(f"{'width':>5} {'depth':>5} {'engine':>8} {'record':>8} {'rec/step':>8}")
+        for w, d in ((8, 2), (32, 2), (128, 2), (128, 4)):
+            runners = [engine_runner(w, d, 512), engine_runner(w, d, 512, record=True)]
+            te, tr = _best(runners, _calibrated(runners, 0.04 if not args.quick else 0.02, 2000), repeats)
+            print(f"{w:>5} {d:>5} {te * 1e6:>8.1f} {tr * 1e6:>8.1f} {tr / te:>8.2f}", flush=True)
+        print()
+
         if args.lesson_only:
             return 0
         print("larger networks (depth 2)")
