@@ -292,18 +292,18 @@ class Trainer:
         return self.history.stopped
 
     def _one_step(self) -> bool:
-        """Forward, backward, check, update.  False if training had to stop."""
+        """Forward, backward, check, update (numpy's warnings silenced by the caller, :meth:`_advance`).
+        False if training had to stop."""
         self._next_batch()
         ahead, self._ahead = self._ahead, None
-        with np.errstate(all="ignore"):
-            acts = self._forward_backward_in_errstate(ahead)
-            g = self._flat_grads  # every gradient (the gaps between them are 0)
-            if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
-                self._diverged(self._explain_gradient(acts), self.steps_done + 1)
-                return False
-            self._updating = True  # stays True if the update is cut short: train() then knows
-            self.optimizer.update(self._grads)
-            self._updating = False
+        acts = self._forward_backward_in_errstate(ahead)
+        g = self._flat_grads  # every gradient (the gaps between them are 0)
+        if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
+            self._diverged(self._explain_gradient(acts), self.steps_done + 1)
+            return False
+        self._updating = True  # stays True if the update is cut short: train() then knows
+        self.optimizer.update(self._grads)
+        self._updating = False
         return True
 
     def _forward_backward(self) -> list[NDArray]:
@@ -537,19 +537,24 @@ class Trainer:
     def _advance(self, k: int) -> bool:
         """Run k steps with the regular records; False if stopped."""
         self._ahead = None  # the weights may have been changed since the last record
-        for _ in range(k):
-            if self.history.stopped or self._interrupt_requested:
-                return False
-            if not self._one_step():
-                return False
-            self.steps_done += 1
-            if self.steps_done % self.record_every == 0:
-                self._record()
-                if self.history.stopped:
+        caller = np.geterr()  # the callback runs with the caller's settings
+        with np.errstate(all="ignore"):  # entered once for all k steps
+            for _ in range(k):
+                if self.history.stopped or self._interrupt_requested:
                     return False
-                if self.callback is not None and self.callback(self) is False:
-                    self._stop_by_callback()
+                if not self._one_step():
                     return False
+                self.steps_done += 1
+                if self.steps_done % self.record_every == 0:
+                    self._record()
+                    if self.history.stopped:
+                        return False
+                    if self.callback is not None:
+                        with np.errstate(**caller):
+                            go_on = self.callback(self) is not False
+                        if not go_on:
+                            self._stop_by_callback()
+                            return False
         return True
 
     def _stop_by_callback(self) -> None:

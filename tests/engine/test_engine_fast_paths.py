@@ -211,3 +211,13 @@ def test_record_grad_norms_and_dead_units_equal_their_formulas():
               np.array([[np.nan, -1.0, 0.0], [-1.0, -2.0, 1.0]])):
         with np.errstate(all="ignore"):
             assert np.array_equal(dead_units(deriv, z), np.all(deriv(z) == 0, axis=0))
+
+
+def test_steps_silence_numpy_but_the_callback_runs_with_the_callers_settings():
+    X, y = datasets.make("spiral", n=60, seed=0)
+    seen = []
+    tr = nn.Trainer(nn.MLP([2, 4, 1], seed=0), X, y, loss="bce", record_every=2,
+                    callback=lambda trainer: seen.append(np.geterr()["divide"]))
+    with np.errstate(divide="raise"):
+        tr.step(4)
+    assert seen == ["raise", "raise"]  # after the records of steps 2 and 4
