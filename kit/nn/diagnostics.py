@@ -73,6 +73,7 @@ class KinkCounter:
         self.points: NDArray[np.float64] = np.empty(0)
         self.fixed: NDArray[np.float64] | None = None
         self._in: dict[np.dtype, NDArray] = {}  # the kinks rounded to each dtype asked about
+        self._few: dict[np.dtype, list[float]] = {}  # fixed kinks (at most 8) in each dtype, as Python floats
         try:
             with np.errstate(all="ignore"):
                 every = np.asarray(act.kinks(), dtype=np.float64)
@@ -85,6 +86,13 @@ class KinkCounter:
         """Entries of ``z`` exactly on a kink of the activation."""
         if z.size == 0:
             return 0
+        if self.fixed is not None:  # the common case (every step): the kinks as Python floats, asked once
+            few = self._few.get(z.dtype)
+            if few is not None:
+                n = 0
+                for p in few:
+                    n += int(np.count_nonzero(z == p))
+                return n
         if self.fixed is None:
             lo = float(z.min())
             hi = float(z.max())
@@ -101,6 +109,8 @@ class KinkCounter:
         pts = self._in.get(z.dtype)
         if pts is None:
             pts = self._in[z.dtype] = _in_dtype(self.points if self.fixed is None else self.fixed, z.dtype)
+            if self.fixed is not None and pts.size <= 8:
+                self._few[z.dtype] = pts.tolist()  # what _count_equal compares with, in the same order
         if self.fixed is None:  # only the kinks within the batch's range
             pts = pts[int(np.searchsorted(pts, lo, side="left")) : int(np.searchsorted(pts, hi, side="right"))]
         return _count_equal(z, pts)
