@@ -261,6 +261,7 @@ class Trainer:
                  for v in views]
         self._grad_parts = list(zip(parts[0::2], parts[1::2], strict=True))  # where each dW, db lies in the buffer
         self._db_row = [db.reshape(1, -1) for db in self._db]  # views: bias gradients written in place
+        self._g_bits = np.empty(self._flat_grads.shape, dtype=np.uint16) if dt == np.float16 else None
         self._ones = np.ones((1, B), dtype=dt)
         self._grads: list[NDArray] = [self._flat_grads] if self._flat_params is not None else views
         self._pen = [np.empty_like(W) for W in net.W] if (self.l1 or self.l2) else []
@@ -297,14 +298,22 @@ class Trainer:
         self._next_batch()
         ahead, self._ahead = self._ahead, None
         acts = self._forward_backward_in_errstate(ahead)
-        g = self._flat_grads  # every gradient (the gaps between them are 0)
-        if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
+        if not self._grads_finite():
             self._diverged(self._explain_gradient(acts), self.steps_done + 1)
             return False
         self._updating = True  # stays True if the update is cut short: train() then knows
         self.optimizer.update(self._grads)
         self._updating = False
         return True
+
+    def _grads_finite(self) -> bool:
+        """Whether every gradient is finite (the gaps between them in the buffer are 0)."""
+        g = self._flat_grads
+        if self._g_bits is not None:  # float16: no exponent field all ones (inf, NaN), in integer arithmetic
+            np.bitwise_and(g.view(np.uint16), 0x7FFF, out=self._g_bits)
+            return bool(self._g_bits.max(initial=0) < 0x7C00)
+        # g·g by BLAS is finite iff every entry is, unless the squares overflow: then look closer
+        return math.isfinite(float(np.dot(g, g))) or bool(np.isfinite(g).all())
 
     def _forward_backward(self) -> list[NDArray]:
         """Gradients of the current batch into self._dW/_db; returns the hidden activations."""

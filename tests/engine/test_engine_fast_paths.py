@@ -221,3 +221,18 @@ def test_steps_silence_numpy_but_the_callback_runs_with_the_callers_settings():
     with np.errstate(divide="raise"):
         tr.step(4)
     assert seen == ["raise", "raise"]  # after the records of steps 2 and 4
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_gradient_finiteness_check_equals_isfinite_all(dtype):
+    X, y = datasets.make("spiral", n=40, seed=0)
+    tr = nn.Trainer(nn.MLP([2, 5, 1], dtype=dtype, seed=0), X, y, loss="bce", batch_size=None)
+    g = tr._flat_grads
+    rng = np.random.default_rng(6)
+    big = float(np.finfo(dtype).max)
+    for trial in range(200):
+        g[...] = 0
+        n = int(rng.integers(0, 4))
+        idx = rng.integers(0, g.size, size=n)
+        g[idx] = rng.choice([np.inf, -np.inf, np.nan, big, -big, 1.0, 2.0**-20], size=n)
+        assert tr._grads_finite() == bool(np.isfinite(g).all()), (trial, g[idx])
