@@ -235,4 +235,5 @@ def test_gradient_finiteness_check_equals_isfinite_all(dtype):
         n = int(rng.integers(0, 4))
         idx = rng.integers(0, g.size, size=n)
         g[idx] = rng.choice([np.inf, -np.inf, np.nan, big, -big, 1.0, 2.0**-20], size=n)
-        assert tr._grads_finite() == bool(np.isfinite(g).all()), (trial, g[idx])
+        with np.errstate(all="ignore"):  # as in a step (the squares overflow)
+            assert tr._grads_finite() == bool(np.isfinite(g).all()), (trial, g[idx])
