@@ -46,9 +46,9 @@ def _sigmoid(x: NDArray) -> NDArray:
     np.negative(e, out=e)
     np.exp(e, out=e)
     d = e + 1
-    np.divide(e, d, out=e)
-    np.reciprocal(d, out=d)
-    return np.where(x >= 0, d, e).astype(x.dtype, copy=False)
+    s = np.where(x >= 0, x.dtype.type(1), e)  # then s / d is 1 / (1 + e) or e / (1 + e), element by element
+    s /= d
+    return s.astype(x.dtype, copy=False)
 
 
 class Loss:
@@ -174,7 +174,7 @@ class BCE(Loss):
     def grad(self, out: NDArray, t: NDArray) -> NDArray:
         g = _sigmoid(out)  # a new array: the rest is done in place
         g -= t
-        g *= np.asarray(1.0 / len(out), dtype=out.dtype)
+        g *= out.dtype.type(1.0 / len(out))
         return g
 
     def predict(self, out: NDArray) -> NDArray:
