@@ -115,8 +115,8 @@ def _matmul_perturbed(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDA
     return out
 
 
-_F16_CHUNK = 1 << 16
-"""float32 products held at once by :func:`_matmul_float16` (256 KiB: they stay in the cache)."""
+_F16_CHUNK = 1 << 17
+"""float32 products held at once by :func:`_matmul_float16` (512 KiB, the fastest block here)."""
 
 
 def _matmul_float16(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
