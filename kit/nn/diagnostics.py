@@ -37,7 +37,8 @@ def dead_units(deriv: Callable[[NDArray], NDArray], z: NDArray) -> NDArray[np.bo
         d = deriv(z)
     if d.shape[0] == 0:
         return np.ones(d.shape[1:], dtype=bool)
-    return ~np.logical_or.reduce(d != 0, axis=0)  # NaN != 0: a NaN derivative is not a dead one
+    # one pass: a float is true where it is not 0 (NaN included: a NaN derivative is not a dead one)
+    return ~np.logical_or.reduce(d, axis=0)
 
 
 def _in_dtype(points: NDArray[np.float64], dtype: np.dtype) -> NDArray:

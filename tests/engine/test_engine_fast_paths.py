@@ -237,3 +237,15 @@ def test_gradient_finiteness_check_equals_isfinite_all(dtype):
         g[idx] = rng.choice([np.inf, -np.inf, np.nan, big, -big, 1.0, 2.0**-20], size=n)
         with np.errstate(all="ignore"):  # as in a step (the squares overflow)
             assert tr._grads_finite() == bool(np.isfinite(g).all()), (trial, g[idx])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_dead_units_on_special_values_equals_all_zero(dtype):
+    from kit.nn.diagnostics import dead_units
+
+    rng = np.random.default_rng(7)
+    values = np.array([0.0, -0.0, np.nan, 1.0, -2.0, np.inf, -np.inf, 1e-40])
+    for _ in range(200):
+        d = rng.choice(values, size=(int(rng.integers(0, 5)), int(rng.integers(0, 5)))).astype(dtype)
+        with np.errstate(all="ignore"):
+            assert np.array_equal(dead_units(lambda z: z, d), np.all(d == 0, axis=0)), d
