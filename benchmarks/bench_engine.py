@@ -7,7 +7,18 @@ loss, backward, SGD update; the engine's step also counts kink hits (its
 per-step diagnostic).  Each time is the best of several repeats of a block of
 steps.  ratio = PyTorch time / engine time: above 1 the engine is faster.
 
-Run: ``.venv/bin/python benchmarks/bench_engine.py [--threads N] [--quick]``
+The lesson-size table times, in one interleaved run (all see the same load):
+the engine; the floor, a hand-written numpy step of the same math (forward,
+BCE-with-logits gradient, backward, SGD update, preallocated buffers, nothing
+else); the engine recording every step (what ``train()`` does every
+``record_every`` steps: loss, accuracy, dead units, saturation over the whole
+data); the engine in float16; PyTorch; and JAX (``jax.jit`` of the same step,
+in a worker process of ``--jax-python``, if it runs).  Its columns:
+eng/floor (target <= 1.1), torch/eng (target >= 1), rec/step (time of a step
+that records / a step that does not, target <= 1.3), f16/f32 (engine float16 /
+float32, target <= 3) and jax/eng.
+
+Run: ``.venv/bin/python benchmarks/bench_engine.py [--threads N] [--quick] [--jax-python PATH]``
 (needs ``pip install torch==2.13.0``; ``make bench`` installs it; threadpoolctl is used if present).
 """
 
@@ -15,9 +26,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -44,28 +58,116 @@ from kit import nn  # noqa: E402
 from kit.lab import datasets  # noqa: E402
 
 Runner = Callable[[int], object]
-"""``run(k)`` makes k training steps."""
+"""``run(k)`` makes k training steps; it may return the seconds they took (a worker process
+times itself), else the caller times the call."""
 
 
-def _best(runners: Sequence[Runner], steps: int, repeats: int) -> list[float]:
-    """Best seconds per step of each runner over ``repeats`` blocks of ``steps`` steps, the runners
-    timed in alternation so that all see the same machine load (after one warm-up block each)."""
-    for run in runners:
-        run(max(3, steps // 10))
+def _timed(run: Runner, k: int) -> float:
+    t = time.perf_counter()
+    took = run(k)
+    wall = time.perf_counter() - t
+    return took if isinstance(took, float) else wall
+
+
+def _best(runners: Sequence[Runner], steps: int | Sequence[int], repeats: int) -> list[float]:
+    """Best seconds per step of each runner over ``repeats`` blocks of ``steps`` steps (one count
+    for all, or one per runner), the runners timed in alternation so that all see the same machine
+    load (after one warm-up block each)."""
+    counts = [steps] * len(runners) if isinstance(steps, int) else list(steps)
+    for run, k in zip(runners, counts, strict=True):
+        run(max(3, k // 10))
     best = [float("inf")] * len(runners)
     for _ in range(repeats):
-        for i, run in enumerate(runners):
-            t = time.perf_counter()
-            run(steps)
-            best[i] = min(best[i], (time.perf_counter() - t) / steps)
+        for i, (run, k) in enumerate(zip(runners, counts, strict=True)):
+            best[i] = min(best[i], _timed(run, k) / k)
     return best
 
 
-def engine_runner(width: int, depth: int, batch: int) -> Runner:
-    X, y = datasets.make("spiral", n=max(batch, 512), seed=0)
-    net = nn.MLP([2] + [width] * depth + [1], activation="relu", dtype="float32", seed=0)
-    tr = nn.Trainer(net, X, y, loss="bce", optimizer="sgd", lr=0.01, batch_size=batch, record_every=10**12)
+def _calibrated(runners: Sequence[Runner], block: float, most: int) -> list[int]:
+    """Steps per block for each runner so that a block takes about ``block`` seconds (3 to ``most``)."""
+    counts = []
+    for run in runners:
+        run(3)
+        per = _timed(run, 3) / 3
+        counts.append(int(min(most, max(3, block / max(per, 1e-9)))))
+    return counts
+
+
+def _data(batch: int) -> tuple[Any, Any]:
+    return datasets.make("spiral", n=max(batch, 512), seed=0)
+
+
+def engine_runner(width: int, depth: int, batch: int, dtype: str = "float32", record: bool = False) -> Runner:
+    X, y = _data(batch)
+    net = nn.MLP([2] + [width] * depth + [1], activation="relu", dtype=dtype, seed=0)
+    tr = nn.Trainer(net, X, y, loss="bce", optimizer="sgd", lr=0.01, batch_size=batch,
+                    record_every=1 if record else 10**12)
     return lambda k: tr.step(k, record=False)
+
+
+def numpy_runner(width: int, depth: int, batch: int) -> Runner:
+    """The floor: a hand-written float32 numpy step of the engine's math (ReLU MLP, mean
+    BCE-with-logits, backward, SGD), mini-batches from a fresh permutation per epoch, every
+    buffer preallocated."""
+    X, y = _data(batch)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    t = np.asarray(y, dtype=np.float32)[:, None]
+    n, B = len(X), min(batch, len(X))
+    ref = nn.MLP([2] + [width] * depth + [1], activation="relu", dtype="float32", seed=0)
+    W = [w.copy() for w in ref.W]
+    b = [v.copy() for v in ref.b]
+    L = len(W)
+    Z = [np.empty((B, w.shape[1]), np.float32) for w in W]
+    A = [np.empty((B, w.shape[1]), np.float32) for w in W[:-1]]
+    dW = [np.empty_like(w) for w in W]
+    db = [np.empty_like(v) for v in b]
+    dA = [np.empty((B, w.shape[1]), np.float32) for w in W[:-1]]
+    M = [np.empty((B, w.shape[1]), np.float32) for w in W[:-1]]
+    Xb, tb = np.empty((B, X.shape[1]), np.float32), np.empty((B, 1), np.float32)
+    dz_out = np.empty((B, 1), np.float32)
+    lr, inv_b = np.float32(0.01), np.float32(1.0 / B)
+    rng = np.random.default_rng(0)
+    state = {"pos": n, "order": np.arange(n)}
+
+    def run(k: int) -> None:
+        for _ in range(k):
+            if B < n:
+                if state["pos"] + B > n:
+                    state["order"] = rng.permutation(n)
+                    state["pos"] = 0
+                idx = state["order"][state["pos"] : state["pos"] + B]
+                state["pos"] += B
+                np.take(X, idx, axis=0, out=Xb)
+                np.take(t, idx, axis=0, out=tb)
+                xb, yb = Xb, tb
+            else:
+                xb, yb = X, t
+            a = xb
+            for i in range(L):
+                np.matmul(a, W[i], out=Z[i])
+                Z[i] += b[i]
+                if i < L - 1:
+                    a = np.maximum(Z[i], 0, out=A[i])
+            dz = np.negative(Z[-1], out=dz_out)  # sigmoid(z) - t, then / B
+            np.exp(dz, out=dz)
+            dz += 1
+            np.reciprocal(dz, out=dz)
+            dz -= yb
+            dz *= inv_b
+            for i in range(L - 1, -1, -1):
+                np.matmul((A[i - 1] if i else xb).T, dz, out=dW[i])
+                np.sum(dz, axis=0, out=db[i])
+                if i:
+                    da = np.matmul(dz, W[i].T, out=dA[i - 1])
+                    da *= np.greater(Z[i - 1], 0, out=M[i - 1], casting="unsafe")
+                    dz = da
+            for i in range(L):
+                dW[i] *= lr
+                W[i] -= dW[i]
+                db[i] *= lr
+                b[i] -= db[i]
+
+    return run
 
 
 def engine_step_time(width: int, depth: int, batch: int, steps: int, repeats: int) -> float:
@@ -103,6 +205,128 @@ def torch_runner(torch: Any, width: int, depth: int, batch: int) -> Runner:
             opt.step()
 
     return run
+
+
+_JAX_WORKER = r"""
+import json, sys, time
+import numpy as np
+import jax, jax.numpy as jnp
+nets = {}
+for line in sys.stdin:
+    cmd = json.loads(line)
+    if cmd["op"] == "setup":
+        X = jnp.asarray(np.load(cmd["X"]), dtype=jnp.float32)
+        t = jnp.asarray(np.load(cmd["y"]), dtype=jnp.float32)[:, None]
+        W = [jnp.asarray(np.load(f)) for f in cmd["W"]]
+        b = [jnp.asarray(np.load(f)) for f in cmd["b"]]
+        n, B = X.shape[0], cmd["batch"]
+        epochs = 64
+        rng = np.random.default_rng(0)
+        per = n // B
+        order = np.concatenate([rng.permutation(n)[: per * B] for _ in range(epochs)]).astype(np.int32)
+        order = jnp.asarray(order)
+        total = per * epochs
+
+        def loss(params, xb, tb):
+            a = xb
+            Ws, bs = params
+            for i in range(len(Ws)):
+                z = a @ Ws[i] + bs[i]
+                a = jax.nn.relu(z) if i < len(Ws) - 1 else z
+            return jnp.mean(jnp.maximum(a, 0) - a * tb + jnp.log1p(jnp.exp(-jnp.abs(a))))
+
+        def step(params, i, X=X, t=t, order=order, B=B):
+            idx = jax.lax.dynamic_slice(order, (i * B,), (B,))
+            g = jax.grad(loss)(params, X[idx], t[idx])
+            return jax.tree_util.tree_map(lambda p, q: p - 0.01 * q, params, g)
+
+        nets[cmd["id"]] = {"step": jax.jit(step), "params": (W, b), "i": 0, "total": total}
+        print(json.dumps({"ok": True}), flush=True)
+    elif cmd["op"] == "run":
+        net = nets[cmd["id"]]
+        st, p = net["step"], net["params"]
+        t0 = time.perf_counter()
+        for _ in range(cmd["k"]):
+            p = st(p, net["i"])
+            net["i"] = (net["i"] + 1) % net["total"]
+        jax.block_until_ready(p)
+        took = time.perf_counter() - t0
+        net["params"] = p
+        print(json.dumps({"took": took}), flush=True)
+"""
+
+
+class JaxWorker:
+    """A JAX process (another interpreter, e.g. a venv with jax) that times jitted steps on request."""
+
+    def __init__(self, python: str, threads: int) -> None:
+        env = dict(os.environ, JAX_PLATFORMS="cpu", OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                   XLA_FLAGS=f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+                             f"intra_op_parallelism_threads={threads}")
+        env.pop("PYTHONPATH", None)
+        self.dir = tempfile.TemporaryDirectory(prefix="bench_engine_jax_")
+        self.proc = subprocess.Popen([python, "-c", _JAX_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=env)
+        self.count = 0
+
+    def _ask(self, cmd: dict) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            raise RuntimeError(f"the JAX worker stopped: {err.strip().splitlines()[-1:] or 'no message'}")
+        return json.loads(line)
+
+    def runner(self, width: int, depth: int, batch: int) -> Runner:
+        X, y = _data(batch)
+        ref = nn.MLP([2] + [width] * depth + [1], activation="relu", dtype="float32", seed=0)
+        self.count += 1
+        key = self.count
+        files: dict[str, Any] = {"W": [], "b": []}
+        for name, arr in (("X", np.asarray(X, np.float32)), ("y", np.asarray(y, np.float32))):
+            files[name] = os.path.join(self.dir.name, f"{key}_{name}.npy")
+            np.save(files[name], arr)
+        for i, (W, b) in enumerate(zip(ref.W, ref.b, strict=True)):
+            for name, arr in (("W", W), ("b", b)):
+                f = os.path.join(self.dir.name, f"{key}_{name}{i}.npy")
+                np.save(f, arr)
+                files[name].append(f)
+        self._ask({"op": "setup", "id": key, "batch": min(batch, len(X)), **files})
+        return lambda k: float(self._ask({"op": "run", "id": key, "k": k})["took"])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.dir.cleanup()
+
+
+def start_jax(python: str | None, threads: int) -> tuple[JaxWorker | None, str]:
+    """(a worker, its description) or (None, why not)."""
+    if not python:
+        return None, "JAX: not run (no --jax-python)"
+    if not os.path.exists(python):
+        return None, f"JAX: not run ({python} does not exist)"
+    try:
+        version = subprocess.run([python, "-c", "import jax; print(jax.__version__)"], capture_output=True,
+                                 text=True, timeout=120, env=dict(os.environ, JAX_PLATFORMS="cpu"))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"JAX: not run ({exc})"
+    if version.returncode:
+        return None, f"JAX: not run ({(version.stderr.strip().splitlines() or ['import failed'])[-1]})"
+    worker = JaxWorker(python, threads)
+    try:
+        worker.runner(8, 1, 16)(3)
+    except (RuntimeError, OSError, ValueError) as exc:
+        worker.close()
+        return None, f"JAX: not run ({exc})"
+    return worker, f"JAX {version.stdout.strip()} (jax.jit, CPU, in {python})"
 
 
 def compare(torch: Any, width: int, depth: int, batch: int, steps: int, repeats: int) -> tuple[float, float]:
@@ -152,6 +376,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="threads for numpy's BLAS and PyTorch (default 1)")
     parser.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
+    parser.add_argument("--lesson-only", action="store_true", help="only the lesson-size table")
+    parser.add_argument("--jax-python", default=os.environ.get("KIT_JAX_PYTHON", ""),
+                        help="an interpreter with jax installed (a worker process); default $KIT_JAX_PYTHON")
     args = parser.parse_args()
     try:
         import torch
@@ -171,6 +398,16 @@ def main() -> int:
     print(f"engine vs PyTorch {torch.__version__} on CPU, float32, {args.threads} thread(s), "
           f"numpy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores")
     print("ratio = PyTorch time per step / engine time per step (> 1: the engine is faster)\n")
+    jax, jax_note = start_jax(args.jax_python, args.threads)
+    try:
+        return _tables(args, torch, jax, jax_note, threadpool_limits, repeats)
+    finally:
+        if jax is not None:
+            jax.close()
+
+
+def _tables(args: Any, torch: Any, jax: JaxWorker | None, jax_note: str, threadpool_limits: Any,
+            repeats: int) -> int:
     with threadpool_limits(limits=args.threads):
         t = engine_step_time(8, 2, 32, 2000, repeats)
         print(f"2-8-8-1, batch 32: engine {t * 1e6:.1f} µs per training step "
@@ -179,20 +416,55 @@ def main() -> int:
         widths = (8, 32, 128)
         depths = (1, 2, 4) if not args.quick else (1, 4)
         batches = (16, 64, 256) if not args.quick else (16, 256)
-        print("lesson-sized networks")
-        print(f"{'width':>5} {'depth':>5} {'batch':>5} {'engine µs':>10} {'torch µs':>9} {'ratio':>6}")
-        lesson: list[tuple[str, float]] = []
+        print("lesson-sized networks: µs per step; ratios (eng/floor, rec/step, f16/f32: lower is better; "
+              "torch/eng, jax/eng: > 1 the engine is faster)")
+        print(jax_note)
+        head = (f"{'width':>5} {'depth':>5} {'batch':>5} {'engine':>8} {'floor':>8} {'record':>8} {'f16':>9} "
+                f"{'torch':>8} {'jax':>8} | {'eng/floor':>9} {'rec/step':>8} {'f16/f32':>7} {'torch/eng':>9} "
+                f"{'jax/eng':>7}")
+        print(head)
+        rows: list[tuple[str, float, float, float, float, float]] = []
+        nan = float("nan")
         for w in widths:
             for d in depths:
                 for b in batches:
-                    steps = 400 if w * b < 10_000 else 150
-                    te, tt = compare(torch, w, d, b, steps, repeats)
-                    lesson.append((f"{w}/{d}/{b}", tt / te))
-                    print(f"{w:>5} {d:>5} {b:>5} {te * 1e6:>10.1f} {tt * 1e6:>9.1f} {tt / te:>6.2f}")
-        slower = [f"{size} ({r:.2f})" for size, r in lesson if r < 1]
-        print(f"lowest ratio over lesson sizes: {min(r for _, r in lesson):.2f}; "
-              f"engine slower (ratio < 1) at width/depth/batch: {', '.join(slower) or 'none'}\n")
+                    runners = [engine_runner(w, d, b), numpy_runner(w, d, b), engine_runner(w, d, b, record=True),
+                               engine_runner(w, d, b, dtype="float16"), torch_runner(torch, w, d, b)]
+                    if jax is not None:
+                        runners.append(jax.runner(w, d, b))
+                    counts = _calibrated(runners, 0.04 if not args.quick else 0.02, 2000)
+                    times = _best(runners, counts, repeats)
+                    te, tf, tr, th, tt = times[:5]
+                    tj = times[5] if jax is not None else nan
+                    rows.append((f"{w}/{d}/{b}", te / tf, tr / te, th / te, tt / te, tj / te))
+                    print(f"{w:>5} {d:>5} {b:>5} {te * 1e6:>8.1f} {tf * 1e6:>8.1f} {tr * 1e6:>8.1f} {th * 1e6:>9.1f} "
+                          f"{tt * 1e6:>8.1f} {tj * 1e6:>8.1f} | {te / tf:>9.2f} {tr / te:>8.2f} {th / te:>7.2f} "
+                          f"{tt / te:>9.2f} {tj / te:>7.2f}", flush=True)
 
+        def span(j: int) -> str:
+            vals = [r[j] for r in rows if r[j] == r[j]]
+            return f"{min(vals):.2f}-{max(vals):.2f}" if vals else "n/a"
+
+        def over(j: int, limit: float, above: bool) -> str:
+            bad = [f"{r[0]} ({r[j]:.2f})" for r in rows if (r[j] > limit if above else r[j] < limit)]
+            return ", ".join(bad) or "none"
+
+        print(f"eng/floor {span(1)} (target <= 1.1; over it at width/depth/batch: {over(1, 1.1, True)})")
+        print(f"rec/step  {span(2)} (target <= 1.3; over it: {over(2, 1.3, True)})")
+        print(f"f16/f32   {span(3)} (target <= 3; over it: {over(3, 3.0, True)})")
+        print(f"torch/eng {span(4)} (target >= 1; engine slower than PyTorch at: {over(4, 1.0, False)})")
+        print(f"jax/eng   {span(5)}\n")
+
+        print("full batch (512 rows, batch_size=None), a record every step: rec/step")
+        print(f"{'width':>5} {'depth':>5} {'engine':>8} {'record':>8} {'rec/step':>8}")
+        for w, d in ((8, 2), (32, 2), (128, 2), (128, 4)):
+            runners = [engine_runner(w, d, 512), engine_runner(w, d, 512, record=True)]
+            te, tr = _best(runners, _calibrated(runners, 0.04 if not args.quick else 0.02, 2000), repeats)
+            print(f"{w:>5} {d:>5} {te * 1e6:>8.1f} {tr * 1e6:>8.1f} {tr / te:>8.2f}", flush=True)
+        print()
+
+        if args.lesson_only:
+            return 0
         print("larger networks (depth 2)")
         print(f"{'width':>5} {'batch':>5} {'engine µs':>10} {'torch µs':>9} {'ratio':>6}")
         ratios: dict[int, list[tuple[int, float]]] = {}

@@ -34,7 +34,11 @@ def dead_units(deriv: Callable[[NDArray], NDArray], z: NDArray) -> NDArray[np.bo
     [True, False]
     """
     with np.errstate(all="ignore"):
-        return np.all(deriv(z) == 0, axis=0)
+        d = deriv(z)
+    if d.shape[0] == 0:
+        return np.ones(d.shape[1:], dtype=bool)
+    # one pass: a float is true where it is not 0 (NaN included: a NaN derivative is not a dead one)
+    return ~np.logical_or.reduce(d, axis=0)
 
 
 def _in_dtype(points: NDArray[np.float64], dtype: np.dtype) -> NDArray:
@@ -70,6 +74,7 @@ class KinkCounter:
         self.points: NDArray[np.float64] = np.empty(0)
         self.fixed: NDArray[np.float64] | None = None
         self._in: dict[np.dtype, NDArray] = {}  # the kinks rounded to each dtype asked about
+        self._few: dict[np.dtype, list[float]] = {}  # fixed kinks (at most 8) in each dtype, as Python floats
         try:
             with np.errstate(all="ignore"):
                 every = np.asarray(act.kinks(), dtype=np.float64)
@@ -82,6 +87,13 @@ class KinkCounter:
         """Entries of ``z`` exactly on a kink of the activation."""
         if z.size == 0:
             return 0
+        if self.fixed is not None:  # the common case (every step): the kinks as Python floats, asked once
+            few = self._few.get(z.dtype)
+            if few is not None:
+                n = 0
+                for p in few:
+                    n += int(np.count_nonzero(z == p))
+                return n
         if self.fixed is None:
             lo = float(z.min())
             hi = float(z.max())
@@ -98,6 +110,8 @@ class KinkCounter:
         pts = self._in.get(z.dtype)
         if pts is None:
             pts = self._in[z.dtype] = _in_dtype(self.points if self.fixed is None else self.fixed, z.dtype)
+            if self.fixed is not None and pts.size <= 8:
+                self._few[z.dtype] = pts.tolist()  # what _count_equal compares with, in the same order
         if self.fixed is None:  # only the kinks within the batch's range
             pts = pts[int(np.searchsorted(pts, lo, side="left")) : int(np.searchsorted(pts, hi, side="right"))]
         return _count_equal(z, pts)

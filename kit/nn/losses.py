@@ -41,9 +41,14 @@ __all__ = ["Loss", "get", "names"]
 
 
 def _sigmoid(x: NDArray) -> NDArray:
-    """Stable logistic function in the dtype of x."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    """Stable logistic function in the dtype of x: 1 / (1 + e) for x >= 0, else e / (1 + e), e = exp(-|x|)."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1
+    s = np.where(x >= 0, x.dtype.type(1), e)  # then s / d is 1 / (1 + e) or e / (1 + e), element by element
+    s /= d
+    return s.astype(x.dtype, copy=False)
 
 
 class Loss:
@@ -167,7 +172,10 @@ class BCE(Loss):
         return np.maximum(z, 0) - z * t[:, 0] + np.log1p(np.exp(-np.abs(z)))
 
     def grad(self, out: NDArray, t: NDArray) -> NDArray:
-        return (_sigmoid(out) - t) * np.asarray(1.0 / len(out), dtype=out.dtype)
+        g = _sigmoid(out)  # a new array: the rest is done in place
+        g -= t
+        g *= out.dtype.type(1.0 / len(out))
+        return g
 
     def predict(self, out: NDArray) -> NDArray:
         return _sigmoid(out)

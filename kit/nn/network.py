@@ -115,6 +115,51 @@ def _matmul_perturbed(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDA
     return out
 
 
+_F16_CHUNK = 1 << 17
+"""float32 products held at once by :func:`_matmul_float16` (512 KiB, the fastest block here)."""
+
+
+def _matmul_float16(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+    """float16 ``a @ b`` bit for bit as ``np.matmul`` computes it, without its scalar loop.
+
+    numpy's float16 matmul (no BLAS) converts each element to float32, accumulates
+    ``sum += a[i, k] * b[k, j]`` in float32 in k order from +0, and rounds to float16
+    once.  Each product of two float16 numbers is exact in float32, so the same
+    sums come out of float32 products of a block of k, ``P[k, i, j]``, summed over
+    k by ``np.add.reduce`` along the outer axis (one float32 addition per k, in k
+    order, for every (i, j) at once), the running sum carried in ``P[0]`` from one
+    block to the next.  Small products, and those numpy's reduction could sum in
+    another order (fewer than 16 outputs: a single-column reduction is summed
+    pairwise), are left to ``np.matmul`` itself, and so are the rows with a NaN
+    result: which of two NaNs an addition keeps (their sign and payload) depends
+    on the order of its operands in the compiled code.
+    """
+    m, k = a.shape
+    n = b.shape[1]
+    if m * n < 16 or k < 2 or m * k * n <= 2048:
+        return np.matmul(a, b, out=out)
+    at = a.T.astype(np.float32)  # (k, m): row k holds column k of a
+    bt = b.astype(np.float32)
+    kc = max(1, min(k, _F16_CHUNK // (m * n)))
+    buf = np.empty((kc + 1, m, n), dtype=np.float32)
+    buf[0] = 0.0
+    acc = np.empty((m, n), dtype=np.float32)
+    for j in range(0, k, kc):
+        c = min(kc, k - j)
+        np.multiply(at[j : j + c, :, None], bt[j : j + c, None, :], out=buf[1 : c + 1])
+        np.add.reduce(buf[: c + 1], axis=0, out=acc)
+        if j + c < k:
+            buf[0] = acc
+    result = acc.astype(np.float16) if out is None else out
+    if out is not None:
+        np.copyto(out, acc, casting="unsafe")
+    nan_rows = np.isnan(acc).any(axis=1)
+    if nan_rows.any():
+        rows = np.flatnonzero(nan_rows)
+        result[rows] = np.matmul(a[rows], b)
+    return result
+
+
 def _matmul_round_each(a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
     """float16 a @ b with a float16 accumulator rounded after every multiply-add."""
     a64 = a.astype(np.float64)
@@ -126,6 +171,45 @@ def _matmul_round_each(a: NDArray, b: NDArray, out: NDArray | None = None) -> ND
         return acc
     out[...] = acc
     return out
+
+
+# -- one buffer for many arrays ------------------------------------------------------
+
+_ALIGN = 64
+"""Bytes: each array of a :func:`flat_views` buffer starts at a multiple of this (a cache line)."""
+
+
+def flat_views(shapes: Sequence[tuple[int, ...]], dtype: np.dtype) -> tuple[NDArray, list[NDArray]]:
+    """One zeroed buffer and C-contiguous views of it of ``shapes``, each starting at a multiple of
+    64 bytes (the gaps stay zero): an update or a check of all the arrays is one numpy call.
+
+    Examples
+    --------
+    >>> flat, (w, b) = flat_views([(2, 3), (3,)], np.dtype("float32"))
+    >>> w[...] = 1; b[...] = 2; float(flat.sum()), flat.size
+    (12.0, 32)
+    """
+    per = max(1, _ALIGN // dtype.itemsize)
+    starts, end = [], 0
+    for shape in shapes:
+        starts.append(end)
+        end += -(-int(np.prod(shape, dtype=np.int64)) // per) * per
+    raw = np.zeros(end + per, dtype=dtype)
+    skip = (-raw.ctypes.data % _ALIGN) // dtype.itemsize
+    flat = raw[skip : skip + end]
+    views = [flat[o : o + int(np.prod(shape, dtype=np.int64))].reshape(shape) for o, shape in zip(starts, shapes,
+                                                                                                  strict=True)]
+    return flat, views
+
+
+def is_flat(flat: NDArray | None, arrays: Sequence[NDArray]) -> bool:
+    """Whether every one of ``arrays`` still lies inside ``flat`` (not replaced by another array)."""
+    if flat is None:
+        return False
+    lo = flat.ctypes.data
+    hi = lo + flat.nbytes
+    return all(a.base is flat.base and a.flags.c_contiguous and a.dtype == flat.dtype
+               and lo <= a.ctypes.data and a.ctypes.data + a.nbytes <= hi for a in arrays)
 
 
 # -- the network ------------------------------------------------------------------
@@ -218,10 +302,22 @@ class MLP:
                                  f"(largest finite value {float(np.finfo(self.dtype).max):.3g}); choose a smaller scale")
             self.W.append(W)
             self.b.append(b)
+        self._flatten()
         self.preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         """``(a, c)``: inputs are mapped to ``x * a + c`` (float64) before the cast, or None."""
 
     # -- set-up ------------------------------------------------------------------
+    def _flatten(self) -> None:
+        """Move the weights into one buffer (``self._flat``; ``W`` and ``b`` become views of it)."""
+        shapes = []
+        for W, b in zip(self.W, self.b, strict=True):
+            shapes += [W.shape, b.shape]
+        self._flat, views = flat_views(shapes, self.dtype)
+        for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
+            views[2 * i][...] = W
+            views[2 * i + 1][...] = b
+        self.W, self.b = views[0::2], views[1::2]
+
     def _build_derivatives(self) -> None:
         self._value = [act.value_function() for act in self.activations]
         self._deriv = [act.derivative_function(k) for act, k in zip(self.activations, self.kink_rules, strict=True)]
@@ -322,6 +418,7 @@ class MLP:
         with np.errstate(over="ignore"):  # weights beyond the new dtype's range become inf, as a cast does
             new.W = [W.astype(new.dtype) for W in self.W]
             new.b = [b.astype(new.dtype) for b in self.b]
+        new._flatten()
         new.activations = list(self.activations)
         new.preprocess = None if self.preprocess is None else (self.preprocess[0].copy(), self.preprocess[1].copy())
         new._build_derivatives()
@@ -331,6 +428,8 @@ class MLP:
     def _matmul(self, a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
         if self.accumulate == "float16":
             return _matmul_round_each(a, b, out)
+        if a.dtype == np.float16:
+            return _matmul_float16(a, b, out)
         if ROUNDING == "perturbed" and a.dtype != np.float16:
             return _matmul_perturbed(a, b, out)
         return np.matmul(a, b, out=out)

@@ -22,7 +22,7 @@ from kit.nn import memory as _memory
 from kit.nn import optim as _optim
 from kit.nn.diagnostics import KinkCounter, Saturation, dead_units
 from kit.nn.history import History, TrainingDiverged
-from kit.nn.network import MLP, _check_inputs, _per_layer
+from kit.nn.network import MLP, _check_inputs, _per_layer, flat_views, is_flat
 
 __all__ = ["Trainer", "gradients", "train"]
 
@@ -217,7 +217,11 @@ class Trainer:
             opt_options["momentum"] = momentum
         if optimizer == "adam":
             opt_options.update(betas=betas, eps=eps)
-        self.optimizer = opt_cls(net.parameters(), **opt_options)
+        # one buffer for all the weights (as the network keeps them) and one for all the gradients:
+        # the optimiser updates, and the finiteness check reads, everything in one numpy call each
+        params = net.parameters()
+        self._flat_params = getattr(net, "_flat", None) if is_flat(getattr(net, "_flat", None), params) else None
+        self.optimizer = opt_cls(params if self._flat_params is None else [self._flat_params], **opt_options)
         # checked: now change the network and allocate
         net.preprocess = preprocess
         self.rng = np.random.default_rng(seed)
@@ -225,6 +229,8 @@ class Trainer:
         self.steps_done = 0
         self._updating = False  # True while the optimiser changes the weights (an interrupt waits)
         self._interrupt_requested = False  # set by Ctrl-C under :func:`train`: stop after this step
+        self._ahead: list[NDArray] | None = None  # a record's full-batch forward pass, for the next step
+        self._share = self._full and not any(p > 0 for p in self.dropout)  # a step's forward = a record's
         self._hits = [0] * net.n_hidden
         self._counters = [KinkCounter(a) for a in net.activations]
         self._saturation = [Saturation(a, self.saturation_tol) for a in net.activations]
@@ -245,13 +251,19 @@ class Trainer:
             self._tb = np.empty((B, *self.targets.shape[1:]), dtype=self.targets.dtype)
         self._Z = [np.empty((B, s), dtype=dt) for s in net.sizes[1:]]
         self._dA = [np.empty((B, s), dtype=dt) for s in net.sizes[1:-1]]
-        self._dW = [np.empty_like(W) for W in net.W]
-        self._db = [np.empty_like(b) for b in net.b]
+        shapes = []
+        for W, b in zip(net.W, net.b, strict=True):
+            shapes += [W.shape, b.shape]
+        self._flat_grads, views = flat_views(shapes, dt)
+        self._dW, self._db = views[0::2], views[1::2]
+        start = self._flat_grads.ctypes.data
+        parts = [slice((v.ctypes.data - start) // dt.itemsize, (v.ctypes.data - start) // dt.itemsize + v.size)
+                 for v in views]
+        self._grad_parts = list(zip(parts[0::2], parts[1::2], strict=True))  # where each dW, db lies in the buffer
         self._db_row = [db.reshape(1, -1) for db in self._db]  # views: bias gradients written in place
+        self._g_bits = np.empty(self._flat_grads.shape, dtype=np.uint16) if dt == np.float16 else None
         self._ones = np.ones((1, B), dtype=dt)
-        self._grads: list[NDArray] = []
-        for dW, db in zip(self._dW, self._db, strict=True):
-            self._grads += [dW, db]
+        self._grads: list[NDArray] = [self._flat_grads] if self._flat_params is not None else views
         self._pen = [np.empty_like(W) for W in net.W] if (self.l1 or self.l2) else []
         self._l1 = np.asarray(self.l1, dtype=dt)
         self._l2 = np.asarray(self.l2, dtype=dt)
@@ -271,8 +283,8 @@ class Trainer:
             self._pos = 0
         idx = self._order[self._pos : self._pos + B]
         self._pos += B
-        np.take(self.X, idx, axis=0, out=self._Xb)
-        np.take(self.targets, idx, axis=0, out=self._tb)
+        self.X.take(idx, axis=0, out=self._Xb)
+        self.targets.take(idx, axis=0, out=self._tb)
 
     # -- one step ----------------------------------------------------------------
     @property
@@ -281,62 +293,84 @@ class Trainer:
         return self.history.stopped
 
     def _one_step(self) -> bool:
-        """Forward, backward, check, update.  False if training had to stop."""
+        """Forward, backward, check, update (numpy's warnings silenced by the caller, :meth:`_advance`).
+        False if training had to stop."""
         self._next_batch()
-        acts = self._forward_backward()
-        with np.errstate(all="ignore"):
-            for g in self._grads:
-                if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # a sum can overflow: then look closer
-                    self._diverged(self._explain_gradient(acts), self.steps_done + 1)
-                    return False
-            self._updating = True  # stays True if the update is cut short: train() then knows
-            self.optimizer.update(self._grads)
-            self._updating = False
+        ahead, self._ahead = self._ahead, None
+        acts = self._forward_backward_in_errstate(ahead)
+        if not self._grads_finite():
+            self._diverged(self._explain_gradient(acts), self.steps_done + 1)
+            return False
+        self._updating = True  # stays True if the update is cut short: train() then knows
+        self.optimizer.update(self._grads)
+        self._updating = False
         return True
+
+    def _grads_finite(self) -> bool:
+        """Whether every gradient is finite (the gaps between them in the buffer are 0)."""
+        g = self._flat_grads
+        if self._g_bits is not None:  # float16: no exponent field all ones (inf, NaN), in integer arithmetic
+            np.bitwise_and(g.view(np.uint16), 0x7FFF, out=self._g_bits)
+            return bool(self._g_bits.max(initial=0) < 0x7C00)
+        # g·g by BLAS is finite iff every entry is, unless the squares overflow: then look closer
+        return math.isfinite(float(np.dot(g, g))) or bool(np.isfinite(g).all())
 
     def _forward_backward(self) -> list[NDArray]:
         """Gradients of the current batch into self._dW/_db; returns the hidden activations."""
+        with np.errstate(all="ignore"):
+            return self._forward_backward_in_errstate()
+
+    def _forward_backward_in_errstate(self, ahead: list[NDArray] | None = None) -> list[NDArray]:
+        """:meth:`_forward_backward`, for a caller that has already silenced numpy's warnings.
+
+        ``ahead``: the hidden activations of a forward pass of the current weights over this
+        batch already in ``self._Z`` (a record's, in full-batch training without dropout): the
+        forward pass is not made again, only its kink hits are counted.
+        """
         net = self.net
         L = len(net.W)
         acts: list[NDArray] = []
         a = self._Xb
-        with np.errstate(all="ignore"):
-            for i in range(L):
-                z = self._Z[i]
-                net._matmul(a, net.W[i], out=z)
-                z += net.b[i]
-                if i < L - 1:
-                    self._hits[i] += self._counters[i].count(z)
-                    a = net._value[i](z)
-                    mask = self._masks[i]
-                    if mask is not None:
-                        u = self._uniform[i]
-                        self.rng.random(dtype=u.dtype, out=u)
-                        np.greater_equal(u, self.dropout[i], out=mask, casting="unsafe")
-                        mask *= self._keep_scale[i]
-                        a = a * mask
-                    acts.append(a)
-            dz = self.loss.grad(self._Z[-1], self._tb)
-            for i in range(L - 1, -1, -1):
-                a_prev = acts[i - 1] if i > 0 else self._Xb
-                net._matmul(a_prev.T, dz, out=self._dW[i])
-                net._matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
-                if i > 0:
-                    da = net._matmul(dz, net.W[i].T, out=self._dA[i - 1])
-                    mask = self._masks[i - 1]
-                    if mask is not None:
-                        da *= mask
-                    da *= net._deriv[i - 1](self._Z[i - 1])
-                    dz = da
-            if self._pen:
-                for W, dW, pen in zip(net.W, self._dW, self._pen, strict=True):
-                    if self.l2:
-                        np.multiply(W, self._l2, out=pen)
-                        dW += pen
-                    if self.l1:
-                        np.sign(W, out=pen)
-                        pen *= self._l1
-                        dW += pen
+        if ahead is not None:
+            for i in range(L - 1):
+                self._hits[i] += self._counters[i].count(self._Z[i])
+            acts = ahead
+        for i in range(L if ahead is None else 0):
+            z = self._Z[i]
+            net._matmul(a, net.W[i], out=z)
+            z += net.b[i]
+            if i < L - 1:
+                self._hits[i] += self._counters[i].count(z)
+                a = net._value[i](z)
+                mask = self._masks[i]
+                if mask is not None:
+                    u = self._uniform[i]
+                    self.rng.random(dtype=u.dtype, out=u)
+                    np.greater_equal(u, self.dropout[i], out=mask, casting="unsafe")
+                    mask *= self._keep_scale[i]
+                    a = a * mask
+                acts.append(a)
+        dz = self.loss.grad(self._Z[-1], self._tb)
+        for i in range(L - 1, -1, -1):
+            a_prev = acts[i - 1] if i > 0 else self._Xb
+            net._matmul(a_prev.T, dz, out=self._dW[i])
+            net._matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
+            if i > 0:
+                da = net._matmul(dz, net.W[i].T, out=self._dA[i - 1])
+                mask = self._masks[i - 1]
+                if mask is not None:
+                    da *= mask
+                da *= net._deriv[i - 1](self._Z[i - 1])
+                dz = da
+        if self._pen:
+            for W, dW, pen in zip(net.W, self._dW, self._pen, strict=True):
+                if self.l2:
+                    np.multiply(W, self._l2, out=pen)
+                    dW += pen
+                if self.l1:
+                    np.sign(W, out=pen)
+                    pen *= self._l1
+                    dW += pen
         return acts
 
     # -- explaining a stop -------------------------------------------------------
@@ -462,7 +496,10 @@ class Trainer:
     def _record(self, first: bool = False) -> None:
         net, h = self.net, self.history
         with np.errstate(all="ignore"):
-            zs, acts = net._forward_all(self.X)
+            if self._share:  # the next step's forward pass, done now into its buffers
+                zs, acts = self._Z, self._forward_into_buffers()
+            else:
+                zs, acts = net._forward_all(self.X)
             out = zs[-1]
             loss = self.loss.value(out, self.targets)
             acc = float(np.mean(self.loss.correct(out, self.targets))) if self.loss.classification else math.nan
@@ -474,12 +511,14 @@ class Trainer:
             if first:
                 norms = [math.nan] * len(net.W)
             else:
-                norms = [
-                    math.sqrt(float(np.vdot(dW.astype(np.float64), dW.astype(np.float64)))
-                              + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
-                    for dW, db in zip(self._dW, self._db, strict=True)
-                ]
+                g64 = self._flat_grads.astype(np.float64)  # every gradient widened at once
+                norms = []
+                for w_part, b_part in self._grad_parts:
+                    dW, db = g64[w_part], g64[b_part]
+                    norms.append(math.sqrt(float(np.vdot(dW, dW)) + float(np.vdot(db, db))))
         h.append(self.steps_done, loss, acc, dead, sat, self._hits, norms)
+        if self._share and self.callback is None:  # nothing can change the weights before the next step
+            self._ahead = acts
         self._hits = [0] * net.n_hidden
         if not math.isfinite(loss) and not h.stopped:
             with np.errstate(all="ignore"):
@@ -491,21 +530,40 @@ class Trainer:
             self._diverged(f"training stopped at step {self.steps_done}: the training loss is {loss}: {where}",
                            self.steps_done)
 
+    def _forward_into_buffers(self) -> list[NDArray]:
+        """The forward pass of a full-batch step (no dropout, no kink count) into ``self._Z``; the
+        hidden activations."""
+        net, a, acts = self.net, self.X, []
+        last = len(net.W) - 1
+        for i, (W, b) in enumerate(zip(net.W, net.b, strict=True)):
+            z = net._matmul(a, W, out=self._Z[i])
+            z += b
+            if i < last:
+                a = net._value[i](z)
+                acts.append(a)
+        return acts
+
     def _advance(self, k: int) -> bool:
         """Run k steps with the regular records; False if stopped."""
-        for _ in range(k):
-            if self.history.stopped or self._interrupt_requested:
-                return False
-            if not self._one_step():
-                return False
-            self.steps_done += 1
-            if self.steps_done % self.record_every == 0:
-                self._record()
-                if self.history.stopped:
+        self._ahead = None  # the weights may have been changed since the last record
+        caller = np.geterr()  # the callback runs with the caller's settings
+        with np.errstate(all="ignore"):  # entered once for all k steps
+            for _ in range(k):
+                if self.history.stopped or self._interrupt_requested:
                     return False
-                if self.callback is not None and self.callback(self) is False:
-                    self._stop_by_callback()
+                if not self._one_step():
                     return False
+                self.steps_done += 1
+                if self.steps_done % self.record_every == 0:
+                    self._record()
+                    if self.history.stopped:
+                        return False
+                    if self.callback is not None:
+                        with np.errstate(**caller):
+                            go_on = self.callback(self) is not False
+                        if not go_on:
+                            self._stop_by_callback()
+                            return False
         return True
 
     def _stop_by_callback(self) -> None:
