@@ -345,6 +345,7 @@ class Trainer:
                 mask = self._masks[i]
                 if mask is not None:
                     u = self._uniform[i]
+                    assert u is not None  # a layer with a dropout mask has its uniforms
                     self.rng.random(dtype=u.dtype, out=u)
                     np.greater_equal(u, self.dropout[i], out=mask, casting="unsafe")
                     mask *= self._keep_scale[i]
