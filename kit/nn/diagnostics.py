@@ -203,9 +203,9 @@ def diagnostics(net: MLP, X: ArrayLike, saturation_tol: float = SATURATION_TOL) 
     if Xp.shape[0] == 0:
         raise ValueError("X has no rows: dead units are judged on at least one input")
     with np.errstate(over="ignore", invalid="ignore"):
-        zs = net._forward_all(Xp)[0][:-1]
+        zs = net.forward_all(Xp)[0][:-1]
     out: dict[str, list[Any]] = {"dead": [], "dead_units": [], "saturated": [], "kink_hits": []}
-    for act, deriv, z in zip(net.activations, net._deriv, zs, strict=True):
+    for act, deriv, z in zip(net.activations, net.layer_derivatives, zs, strict=True):
         units = dead_units(deriv, z)
         out["dead_units"].append(units)
         out["dead"].append(int(units.sum()))

@@ -246,11 +246,23 @@ class MLP:
         float16 networks only: how matrix products are rounded (see the module
         docstring).  None means ``"float32"``.
 
+    Attributes
+    ----------
+    W, b : list of ndarray
+        Weights and biases per layer (views of one buffer).
+    layer_values, layer_derivatives : list of callable
+        Per hidden layer, ``f(z)`` and ``f'(z)`` under that layer's kink rule
+        (:meth:`kit.Activation.value_function`,
+        :meth:`kit.Activation.derivative_function`): what the forward and
+        backward passes, the trainer and the diagnostics call.
+
     Examples
     --------
     >>> import numpy as np
     >>> from kit import nn
     >>> net = nn.MLP([2, 3, 1], activation="relu", dtype="float64", seed=0)
+    >>> net.layer_derivatives[0](np.array([-1.0, 0.0, 1.0]))  # ReLU'(0) = 0 under kink="left"
+    array([0., 0., 1.])
     >>> net.forward(np.zeros((4, 2))).shape
     (4, 1)
     >>> net
@@ -319,10 +331,11 @@ class MLP:
         self.W, self.b = views[0::2], views[1::2]
 
     def _build_derivatives(self) -> None:
-        self._value = [act.value_function() for act in self.activations]
-        self._deriv = [act.derivative_function(k) for act, k in zip(self.activations, self.kink_rules, strict=True)]
+        self.layer_values = [act.value_function() for act in self.activations]
+        self.layer_derivatives = [act.derivative_function(k)
+                                  for act, k in zip(self.activations, self.kink_rules, strict=True)]
         probe = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0], dtype=self.dtype)
-        for act, fv, fd in zip(self.activations, self._value, self._deriv, strict=True):
+        for act, fv, fd in zip(self.activations, self.layer_values, self.layer_derivatives, strict=True):
             for what, f in (("value", fv), ("derivative", fd)):
                 with np.errstate(all="ignore"):
                     out = f(probe)
@@ -425,7 +438,13 @@ class MLP:
         return new
 
     # -- computing ---------------------------------------------------------------
-    def _matmul(self, a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+    def matmul(self, a: NDArray, b: NDArray, out: NDArray | None = None) -> NDArray:
+        """The network's one matrix product ``a @ b`` (into ``out``), rounded as this network rounds.
+
+        float16: numpy's float16 semantics, fast (or each addition rounded, ``accumulate="float16"``);
+        under ``KIT_ROUNDING=perturbed``, another machine's rounding (see the module docstring).
+        Every product of the forward and backward passes goes through it.
+        """
         if self.accumulate == "float16":
             return _matmul_round_each(a, b, out)
         if a.dtype == np.float16:
@@ -448,29 +467,32 @@ class MLP:
             ``X`` mapped by ``preprocess`` (if set) and cast to the network's
             dtype, C-contiguous; values beyond the dtype's range become inf.
         """
-        return self._map_and_cast(_check_inputs(X, self.sizes[0]), self.preprocess)
+        return self.map_and_cast(_check_inputs(X, self.sizes[0]), self.preprocess)
 
-    def _map_and_cast(
+    def map_and_cast(
         self, arr: NDArray, preprocess: tuple[NDArray[np.float64], NDArray[np.float64]] | None
     ) -> NDArray:
-        """``arr * a + c`` for ``preprocess = (a, c)`` (float64), cast to the network's dtype, C-contiguous."""
+        """``arr * a + c`` for ``preprocess = (a, c)`` (float64), cast to the network's dtype, C-contiguous.
+
+        Values beyond the dtype's range become inf, quietly: the callers check.
+        """
         with np.errstate(over="ignore", invalid="ignore"):  # values beyond the range become inf: the callers check
             if preprocess is not None:
                 a, c = preprocess
                 arr = arr * a + c
             return np.ascontiguousarray(arr, dtype=self.dtype)
 
-    def _forward_all(self, Xp: NDArray) -> tuple[list[NDArray], list[NDArray]]:
-        """Pre-activations of every layer (output last) and hidden activations."""
+    def forward_all(self, Xp: NDArray) -> tuple[list[NDArray], list[NDArray]]:
+        """Pre-activations of every layer (output last) and the hidden activations, for prepared inputs ``Xp``."""
         zs, acts = [], []
         a = Xp
         last = len(self.W) - 1
         for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
-            z = self._matmul(a, W)
+            z = self.matmul(a, W)
             z += b
             zs.append(z)
             if i < last:
-                a = self._value[i](z)
+                a = self.layer_values[i](z)
                 acts.append(a)
         return zs, acts
 
@@ -484,7 +506,7 @@ class MLP:
             network's dtype.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward_all(self.prepare(X))[0][-1]
+            return self.forward_all(self.prepare(X))[0][-1]
 
     __call__ = forward
 
@@ -499,7 +521,7 @@ class MLP:
         [(1, 5), (1, 3)]
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward_all(self.prepare(X))[0][:-1]
+            return self.forward_all(self.prepare(X))[0][:-1]
 
     def hidden(self, X: ArrayLike) -> list[NDArray]:
         """The activations f(z) of each hidden layer for inputs ``X``.
@@ -510,7 +532,7 @@ class MLP:
             One ``(n, width)`` array per hidden layer, in the network's dtype.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward_all(self.prepare(X))[1]
+            return self.forward_all(self.prepare(X))[1]
 
     def predict(self, X: ArrayLike, loss: str = "mse") -> NDArray:
         """What the network predicts for inputs ``X`` under ``loss``.

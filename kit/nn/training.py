@@ -205,7 +205,7 @@ class Trainer:
             "use a smaller batch_size, fewer rows or a smaller network",
         )
         preprocess = _input_map(X64, standardize, input_shift, input_scale, net.preprocess)
-        self.X = net._map_and_cast(X64, preprocess)
+        self.X = net.map_and_cast(X64, preprocess)
         self._x_max = float(np.max(np.abs(self.X), initial=0.0))  # for the divergence messages
         if not np.all(np.isfinite(self.X)):
             mapped = "" if preprocess is None else f", mapped to x * {np.abs(preprocess[0]).max():.3g} + c"
@@ -337,11 +337,11 @@ class Trainer:
             acts = ahead
         for i in range(L if ahead is None else 0):
             z = self._Z[i]
-            net._matmul(a, net.W[i], out=z)
+            net.matmul(a, net.W[i], out=z)
             z += net.b[i]
             if i < L - 1:
                 self._hits[i] += self._counters[i].count(z)
-                a = net._value[i](z)
+                a = net.layer_values[i](z)
                 mask = self._masks[i]
                 if mask is not None:
                     u = self._uniform[i]
@@ -354,14 +354,14 @@ class Trainer:
         dz = self.loss.grad(self._Z[-1], self._tb)
         for i in range(L - 1, -1, -1):
             a_prev = acts[i - 1] if i > 0 else self._Xb
-            net._matmul(a_prev.T, dz, out=self._dW[i])
-            net._matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
+            net.matmul(a_prev.T, dz, out=self._dW[i])
+            net.matmul(self._ones, dz, out=self._db_row[i])  # the batch sum, rounded as the products are
             if i > 0:
-                da = net._matmul(dz, net.W[i].T, out=self._dA[i - 1])
+                da = net.matmul(dz, net.W[i].T, out=self._dA[i - 1])
                 mask = self._masks[i - 1]
                 if mask is not None:
                     da *= mask
-                da *= net._deriv[i - 1](self._Z[i - 1])
+                da *= net.layer_derivatives[i - 1](self._Z[i - 1])
                 dz = da
         if self._pen:
             for W, dW, pen in zip(net.W, self._dW, self._pen, strict=True):
@@ -446,7 +446,7 @@ class Trainer:
             return f"{head}: {forward}"
         for i in range(len(net.W) - 2, -1, -1):
             with np.errstate(all="ignore"):
-                d = net._deriv[i](self._Z[i])
+                d = net.layer_derivatives[i](self._Z[i])
             bad = ~np.isfinite(d)
             if bad.any():
                 act = net.activations[i]
@@ -500,14 +500,14 @@ class Trainer:
             if self._share:  # the next step's forward pass, done now into its buffers
                 zs, acts = self._Z, self._forward_into_buffers()
             else:
-                zs, acts = net._forward_all(self.X)
+                zs, acts = net.forward_all(self.X)
             out = zs[-1]
             loss = self.loss.value(out, self.targets)
             acc = float(np.mean(self.loss.correct(out, self.targets))) if self.loss.classification else math.nan
             dead, sat = [], []
             for i in range(net.n_hidden):
                 z = zs[i]
-                dead.append(int(np.count_nonzero(dead_units(net._deriv[i], z))))
+                dead.append(int(np.count_nonzero(dead_units(net.layer_derivatives[i], z))))
                 sat.append(self._saturation[i].fraction(z))
             if first:
                 norms = [math.nan] * len(net.W)
@@ -537,10 +537,10 @@ class Trainer:
         net, a, acts = self.net, self.X, []
         last = len(net.W) - 1
         for i, (W, b) in enumerate(zip(net.W, net.b, strict=True)):
-            z = net._matmul(a, W, out=self._Z[i])
+            z = net.matmul(a, W, out=self._Z[i])
             z += b
             if i < last:
-                a = net._value[i](z)
+                a = net.layer_values[i](z)
                 acts.append(a)
         return acts
 

@@ -205,7 +205,7 @@ def test_record_grad_norms_and_dead_units_equal_their_formulas():
                         + float(np.vdot(db.astype(np.float64), db.astype(np.float64))))
               for dW, db in tr.gradients]
     assert tr.history.grad_norm[-1] == expect
-    deriv = net._deriv[0]
+    deriv = net.layer_derivatives[0]
     rng = np.random.default_rng(0)
     for z in (rng.standard_normal((30, 6)), np.minimum(rng.standard_normal((30, 6)), 0), np.empty((0, 4)),
               np.array([[np.nan, -1.0, 0.0], [-1.0, -2.0, 1.0]])):
