@@ -327,11 +327,12 @@ def _bwrap_args(folder: str) -> list[str]:
             args += ["--ro-bind", top, top]
     for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"):
         args += ["--ro-bind-try", f, f]
+    # a fresh /tmp first: a Python or a checkout of the kit that lives under /tmp is bound on top of it
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     binds = [r for r in _python_roots() + _editable_paths() if not r.startswith("/usr/")]
     for path in sorted(set(binds)):
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", folder, _INSIDE, "--chdir", _INSIDE,
-             "--clearenv"]
+    args += ["--bind", folder, _INSIDE, "--chdir", _INSIDE, "--clearenv"]
     return args
 
 

@@ -302,3 +302,22 @@ def test_the_lessons_coursework_grades_its_solution_full_the_blank_zero_and_lost
             assert g.score == 0 and g.error == ""
         else:
             assert g.score == 8 and g.error == "", grading.table([g])
+
+
+def test_a_kit_or_python_that_lives_under_tmp_is_seen_inside_the_namespaces(monkeypatch):
+    # the sandbox mounts a fresh /tmp: a checkout or venv under /tmp (a CI clone) is bound on top of it, not hidden
+    import subprocess
+    import sys
+    import tempfile
+
+    from kit.coursework import sandbox
+
+    _require_namespaces()
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="kit-under-tmp-") as src, \
+            tempfile.TemporaryDirectory(prefix="kit-probe-") as folder:
+        Path(src, "under_tmp_probe.py").write_text("ANSWER = 42\n")
+        monkeypatch.setattr(sandbox, "_editable_paths", lambda: [src])
+        cmd = [*sandbox._bwrap_args(folder), "--", sys.executable, "-I", "-c",
+               f"import sys; sys.path.insert(0, {src!r}); import under_tmp_probe; print(under_tmp_probe.ANSWER)"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    assert (out.returncode, out.stdout.strip()) == (0, "42"), out.stderr
