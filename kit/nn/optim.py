@@ -70,6 +70,34 @@ class Optimizer:
         self._lr = [np.asarray(self.lr, dtype=p.dtype) for p in self.params]
         self.t = 0
 
+    def set_lr(self, lr: float) -> None:
+        """Use ``lr`` from the next update on; the optimiser's state (velocity, moments, ``t``) is kept.
+
+        A value that is not a number > 0, or not one in every parameter's dtype, is
+        refused and nothing changes.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> opt = get("sgd", [np.zeros(2, dtype=np.float16)], lr=0.5)
+        >>> opt.set_lr(0.1)
+        >>> opt.lr
+        0.1
+        >>> opt.set_lr(1e6)
+        Traceback (most recent call last):
+        ...
+        ValueError: lr=1e+06 is beyond float16 (largest finite value 6.55e+04)
+        """
+        lr = number("lr", lr, above=0)
+        for dt in sorted({p.dtype.name for p in self.params}):
+            in_dtype("lr", lr, dt, nonzero=True)
+        self._check_lr(lr)
+        self.lr = lr
+        self._lr = [np.asarray(lr, dtype=p.dtype) for p in self.params]
+
+    def _check_lr(self, lr: float) -> None:
+        """What a subclass refuses beyond :meth:`set_lr`'s checks (nothing here)."""
+
     def update(self, grads: Sequence[NDArray]) -> None:
         """Apply one step.
 
@@ -165,9 +193,7 @@ class Adam(Optimizer):
             raise ValueError(f"eps={self.eps:g} rounds to 0 in float16 (then 0/0 gives NaN); use eps >= 6e-8, e.g. 1e-4")
         for name in sorted({p.dtype.name for p in self.params}):
             in_dtype("eps", self.eps, name, nonzero=True)
-            # the first step multiplies by lr / (1 - beta1), the largest factor of the run
-            in_dtype("Adam's first step lr / (1 - beta1)", self.lr / (1.0 - self.betas[0]), name,
-                     hint="lower lr")
+        self._check_lr(self.lr)
         dt = [p.dtype for p in self.params]
         self._b1 = [np.asarray(self.betas[0], dtype=d) for d in dt]
         self._b2 = [np.asarray(self.betas[1], dtype=d) for d in dt]
@@ -177,6 +203,13 @@ class Adam(Optimizer):
         self._v = [np.zeros_like(p) for p in self.params]
         self._tmp = [np.empty_like(p) for p in self.params]
         self._tmp2 = [np.empty_like(p) for p in self.params]
+
+    def _check_lr(self, lr: float) -> None:
+        # the next step multiplies by lr / (1 - beta1^(t+1)), the largest factor of the steps to come
+        factor = lr / (1.0 - self.betas[0] ** (self.t + 1))
+        for name in sorted({p.dtype.name for p in self.params}):
+            in_dtype(f"Adam's {'first' if self.t == 0 else 'next'} step lr / (1 - beta1)", factor, name,
+                     hint="lower lr")
 
     def update(self, grads: Sequence[NDArray]) -> None:
         self.t += 1

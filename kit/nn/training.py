@@ -578,6 +578,28 @@ class Trainer:
             if self.callback is not None and not h.stopped and self.callback(self) is False:
                 self._stop_by_callback()
 
+    def set_lr(self, lr: float) -> None:
+        """Train on with learning rate ``lr`` (as TensorFlow Playground does when its slider moves).
+
+        The network, the optimiser's state and the history go on; a bad value
+        is refused and nothing changes.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kit import nn
+        >>> X = np.array([[-1.0], [0.0], [1.0]]); y = np.array([0.0, 1.0, 1.0])
+        >>> t = Trainer(nn.MLP([1, 2, 1], seed=0), X, y, lr=0.5)
+        >>> t.set_lr(0.05)
+        >>> t.lr, t.optimizer.lr
+        (0.05, 0.05)
+        """
+        lr = number("lr", lr, above=0)
+        dt = self.net.dtype
+        in_dtype("lr", lr, dt, nonzero=True, hint=f"a {dt.name} network computes with lr in {dt.name}")
+        self.optimizer.set_lr(lr)
+        self.lr = lr
+
     def step(self, k: int = 1, record: bool = True) -> History:
         """Run ``k`` more training steps and return the history.
 

@@ -137,11 +137,14 @@ def test_the_network_view_shows_a_unit_die_when_the_learning_rate_is_raised(note
     assert canvas.get_attribute("data-dead") == "0"
     notebooks.screenshot(app, "playground-alive")
     readout = app.locator(".widget-slider", has_text="learning rate").locator(".widget-readout")
+    frame = canvas.get_attribute("data-frame")
     readout.click()
     page.keyboard.press("Control+A")
     page.keyboard.type("8")
     page.keyboard.press("Enter")
-    page.wait_for_function("(c) => Number(c.dataset.step) === 0", arg=canvas.element_handle(), timeout=30_000)
+    # the run goes on at the new rate (as in TensorFlow Playground): a new frame, the step count kept
+    page.wait_for_function("([c, f]) => c.dataset.frame !== f", arg=[canvas.element_handle(), frame], timeout=30_000)
+    assert int(canvas.get_attribute("data-step")) >= 10
     for _ in range(15):
         app.get_by_role("button", name="step").click()
         page.wait_for_timeout(400)

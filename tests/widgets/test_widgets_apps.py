@@ -25,8 +25,9 @@ def decode(text: str) -> dict:
     from kit.widgets.models.playground import decode_state
 
     return decode_state(text)
-# moving these may leave the picture as it was: t only counts when the rule is "t"; steps/frame is for later
-SAME_PICTURE_OK = {"t", "steps_per_frame"}
+# moving these may leave the picture as it was: t only counts when the rule is "t"; steps/frame and the
+# learning rate are for the frames to come (training goes on at the new rate)
+SAME_PICTURE_OK = {"t", "steps_per_frame", "lr"}
 
 
 def poke(ctrl: w.Widget) -> None:

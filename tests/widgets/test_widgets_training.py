@@ -181,11 +181,37 @@ def test_steps_per_frame_is_live_other_settings_restart():
     assert m.steps_done == 10
     m.step()
     assert m.steps_done == 13
-    m.set(lr=0.2)
+    m.set(noise=0.2)
     assert m.steps_done == 0
     m.step(5)
     m.reset()
     assert m.steps_done == 0 and len(m.history.step) == 1
+
+
+def test_the_learning_rate_is_live_as_in_tensorflow_playground():
+    # the run goes on with the new rate: the same weights as a trainer told so at the same step
+    m = PlaygroundModel(n=100, optimizer="adam", lr=0.01)
+    m.step(20)
+    m.set(lr=0.2)
+    assert m.steps_done == 20 and m.trainer.optimizer.lr == 0.2
+    m.step(30)
+    ref = PlaygroundModel(n=100, optimizer="adam", lr=0.01)
+    ref.trainer.step(20)
+    ref.trainer.set_lr(0.2)
+    ref.trainer.step(30)
+    for a, b in zip(m.net.W + m.net.b, ref.net.W + ref.net.b, strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="lr"):
+        m.set(lr=-1.0)
+    assert m.settings["lr"] == 0.2 and m.trainer.lr == 0.2  # refused: nothing changed
+
+
+def test_a_stopped_run_restarts_when_the_learning_rate_is_lowered():
+    m = PlaygroundModel(dataset="sine", n=100, lr=10.0, optimizer="sgd", batch_size=None)
+    m.step(200)
+    assert m.stopped
+    m.set(lr=0.01)
+    assert not m.stopped and m.steps_done == 0
 
 
 def test_diverging_run_stops_with_a_message():

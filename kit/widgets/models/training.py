@@ -65,8 +65,8 @@ BASE_DEFAULTS: dict[str, Any] = {
 }
 """Every setting of a training app and its default."""
 
-LIVE = frozenset({"steps_per_frame", "show_test", "discretize"})
-"""Settings that change without restarting training."""
+LIVE = frozenset({"steps_per_frame", "show_test", "discretize", "lr"})
+"""Settings that change without restarting training (the learning rate restarts a run that has stopped)."""
 
 HISTORY_RECORDS = 1000
 """The most records an app's trainer keeps (``max_records`` of :class:`kit.nn.History`): the newest
@@ -214,7 +214,9 @@ class TrainingModel(AppModel):
         new = copy.deepcopy(self.settings)
         new.update(copy.deepcopy(changes))
         _check_settings(new)
-        if hasattr(self, "trainer") and set(changes) <= LIVE:
+        if hasattr(self, "trainer") and set(changes) <= LIVE and not ("lr" in changes and self.stopped):
+            if new["lr"] != self.settings["lr"]:
+                self.trainer.set_lr(float(new["lr"]))  # refuses before anything changes
             self.settings = new
             self.trainer.record_every = int(new["steps_per_frame"])
             self._draw()
