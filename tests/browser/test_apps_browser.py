@@ -137,13 +137,15 @@ def test_the_network_view_shows_a_unit_die_when_the_learning_rate_is_raised(note
     assert canvas.get_attribute("data-dead") == "0"
     notebooks.screenshot(app, "playground-alive")
     readout = app.locator(".widget-slider", has_text="learning rate").locator(".widget-readout")
-    frame = canvas.get_attribute("data-frame")
+    state = app.locator(".widget-text", has_text="state").locator("input")
+    before = state.input_value()
     readout.click()
     page.keyboard.press("Control+A")
     page.keyboard.type("8")
     page.keyboard.press("Enter")
-    # the run goes on at the new rate (as in TensorFlow Playground): a new frame, the step count kept
-    page.wait_for_function("([c, f]) => c.dataset.frame !== f", arg=[canvas.element_handle(), frame], timeout=30_000)
+    # the kernel took the new rate (the state string says so) and the run goes on at it, as in TensorFlow
+    # Playground: the step count is kept
+    page.wait_for_function("([e, old]) => e.value !== old", arg=[state.element_handle(), before], timeout=30_000)
     assert int(canvas.get_attribute("data-step")) >= 10
     for _ in range(15):
         app.get_by_role("button", name="step").click()
